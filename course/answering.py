@@ -1,0 +1,146 @@
+"""What a learner calls from a notebook: ``status``, ``ask`` and ``answer``.
+
+Each call is self-contained (it needs only its own import line), so a cell that nbgrader
+puts back after a learner deleted it still runs, wherever it lands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from . import texts, views
+from .items import LETTERS, Item, Module, Option, UnknownItem, find_item, load_module
+from .order import item_order, key_of, option_order
+from .store import AnswerStore, module_of
+
+
+def status(module_id: str) -> None:
+    """Say where answers are kept, how many there are, and anything wrong with the file."""
+    module = load_module(module_id)
+    store = AnswerStore(module_id)
+    loaded = store.load()
+    asked = [i for i in module.items.values() if i.kind != "sort"]
+    answered = sum(1 for i in asked if _answered(loaded.entries.get(i.id, {}).get("value")))
+    if store.read_only:
+        print(texts.STATUS_GRADING.format(answered=answered, total=len(asked)))
+    else:
+        print(texts.STATUS_WHERE)
+        print(texts.STATUS_COUNT.format(answered=answered, total=len(asked)))
+    for problem in loaded.problems:
+        print(texts.STATUS_PROBLEM.format(problem=problem))
+    if loaded.problems:
+        print(texts.STATUS_KEPT.format(kept=len(loaded.entries)))
+
+
+def _answered(value: Any) -> bool:
+    return value not in (None, "", {})
+
+
+def _as_seen(item: Item, module: Module, store: AnswerStore) -> tuple[Item, tuple[Option, ...]]:
+    """The item numbered, and its options ordered, as this learner sees them."""
+    if not module.shuffle:
+        return item, item.options
+    seed = store.seed()
+    position = item_order(module, seed).index(item.id) + 1
+    return replace(item, position=position), option_order(item, module, seed)
+
+
+def ask(item_id: str) -> None:
+    """Show a question. In a live notebook it is a widget; while grading, plain text."""
+    try:
+        item = find_item(item_id)
+    except UnknownItem as problem:
+        print(problem)
+        return
+    module = load_module(module_of(item_id))
+    store = AnswerStore(module.id)
+    _show([_as_seen(item, module, store)], store)
+
+
+def ask_all(module_id: str) -> None:
+    """Show every item of a module, in this learner's order (the practice exam)."""
+    module = load_module(module_id)
+    store = AnswerStore(module_id)
+    _show([_as_seen(module.items[i], module, store) for i in item_order(module, store.seed())], store)
+
+
+def _show(seen: list[tuple[Item, tuple[Option, ...]]], store: AnswerStore) -> None:
+    if store.read_only:
+        entries = store.load().entries
+        for item, options in seen:
+            print(_grading_view(item, options, entries.get(item.id, {}).get("value")))
+        return
+    from IPython.display import display
+
+    from . import widgets
+
+    for item, options in seen:
+        if item.kind == "reflection":
+            display(widgets.reflection(item, store))
+        elif item.kind == "sort":
+            display(widgets.sort(item, store))
+        else:
+            display(widgets.choice(item, options, store))
+
+
+def _grading_view(item: Item, options: tuple[Option, ...], value: Any) -> str:
+    """While grading, graded items and reflections are shown in full; practice in one line."""
+    if item.kind in ("practice", "sort"):
+        saved = "answered" if _answered(value) else "not answered"
+        return texts.PRACTICE_WHILE_GRADING.format(label=item.label, item_id=item.id, saved=saved)
+    return views.plain(item, options, value)
+
+
+def topic_check(module_id: str, topic: str) -> None:
+    """The visible part of a graded topic cell: how much of the topic is answered so far."""
+    module = load_module(module_id)
+    entries = AnswerStore(module_id).load().entries
+    ids = [i for i, item in module.items.items() if item.topic == topic]
+    answered = sum(1 for i in ids if _answered(entries.get(i, {}).get("value")))
+    name = module.topic_names.get(topic, topic)
+    print(texts.TOPIC_PROGRESS.format(topic=name, answered=answered, total=len(ids)))
+
+
+def answer(item_id: str, value: Any = None) -> None:
+    """Typed fallback where widgets cannot render: saves to the same file as a click."""
+    try:
+        item = find_item(item_id)
+    except UnknownItem as problem:
+        print(problem)
+        return
+    module = load_module(module_of(item_id))
+    store = AnswerStore(module.id)
+    if store.read_only:
+        print(texts.GRADING_READ_ONLY)
+        return
+    item, options = _as_seen(item, module, store)
+    stored = _typed_value(item, options, value)
+    if stored is None:
+        return
+    store.record(item.id, stored)
+    print(views.plain(item, options, stored))
+
+
+def _typed_value(item: Item, options: tuple[Option, ...], value: Any) -> Any:
+    """Turn what was typed into what is stored, or explain kindly and return None."""
+    if item.kind == "reflection":
+        if isinstance(value, str) and value.strip():
+            return value
+        print(texts.TYPE_SOME_TEXT.format(item_id=item.id))
+        return None
+    if item.kind == "sort":
+        if (
+            isinstance(value, dict)
+            and value
+            and all(k in item.tasks and v in item.bins for k, v in value.items())
+        ):
+            return value
+        print(texts.TYPE_A_SORT.format(item_id=item.id, bin=next(iter(item.bins))))
+        return None
+    key = key_of(options, value) if isinstance(value, str) else None
+    if key is None:
+        letters = ", ".join(LETTERS[: len(options)])
+        print(texts.TYPE_A_LETTER.format(item_id=item.id, letters=letters))
+        return None
+    return key

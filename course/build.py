@@ -1,0 +1,279 @@
+"""Build the course from its text sources: ``python -m course.build``.
+
+``content/items/<module>.yaml`` (items, with answers) and ``content/modules/<slug>.md``
+(teaching text) become
+
+* ``course/data/<module>.json``: what learners' kernels read; graded answers, graded
+  explanations and reflection rubrics are left out, and
+* ``solutions/<slug>/<slug>.ipynb``: the instructor notebook, nbgrader's source, whose graded
+  cells end in hidden ``score(...)`` calls holding the answers.
+
+Building is deterministic, so a test can rebuild into a temporary folder and compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+ITEM_LINE = re.compile(r"^\{\{\s*item\s+([\w.]+)\s*\}\}\s*$")
+LEARNER_FIELDS = {
+    "practice": ("id", "kind", "topic", "objective", "stem", "options", "answer"),
+    "graded": ("id", "kind", "topic", "objective", "stem", "options", "review", "points"),
+    "reflection": ("id", "kind", "topic", "objective", "prompt", "points"),
+    "sort": ("id", "kind", "topic", "objective", "stem", "bins", "tasks"),
+}
+LOCKED = {"editable": False, "deletable": False}
+
+
+class ContentError(ValueError):
+    """A mistake in the content files, reported with the file and item it is in."""
+
+
+def read_module(items_file: Path) -> dict[str, Any]:
+    data = yaml.safe_load(items_file.read_text(encoding="utf-8"))
+    for field in ("module", "number", "slug", "title", "minutes", "objectives", "items"):
+        if field not in data:
+            raise ContentError(f"{items_file.name}: missing top-level field {field!r}")
+    for item in data["items"]:
+        kind = item.get("kind")
+        if kind not in LEARNER_FIELDS:
+            raise ContentError(f"{items_file.name}: {item.get('id')}: unknown kind {kind!r}")
+        if not str(item["id"]).startswith(data["module"] + "."):
+            raise ContentError(f"{items_file.name}: {item['id']} does not start with {data['module']}.")
+        if kind in ("practice", "graded") and item.get("answer") not in item.get("options", {}):
+            raise ContentError(f"{items_file.name}: {item['id']}: answer is not one of the options")
+    return data
+
+
+def learner_data(module: dict[str, Any]) -> dict[str, Any]:
+    """The part of a module that may sit in every learner's installed package."""
+    items = []
+    for item in module["items"]:
+        safe = {k: item[k] for k in LEARNER_FIELDS[item["kind"]] if k in item}
+        if item["kind"] == "graded":
+            safe["options"] = {k: {"text": o["text"]} for k, o in item["options"].items()}
+        items.append(safe)
+    meta = ("module", "number", "slug", "title", "minutes", "objectives")
+    meta += ("topics", "topic_names", "review_module")
+    out = {k: module[k] for k in meta if k in module}
+    out["shuffle"] = bool(module.get("shuffle", False))
+    out["items"] = items
+    return out
+
+
+def _md(cell_id: str, text: str, **metadata: Any) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_markdown_cell(text.strip("\n"), metadata=metadata)
+    cell.id = cell_id
+    return cell
+
+
+def _code(cell_id: str, source: str, **metadata: Any) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(source, metadata=metadata)
+    cell.id = cell_id
+    return cell
+
+
+def _nbgrader(grade_id: str, points: int, *, grade: bool, task: bool) -> dict[str, Any]:
+    return {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": True,
+        "points": points,
+        "schema_version": 3,
+        "solution": False,
+        "task": task,
+    }
+
+
+def header(module: dict[str, Any]) -> str:
+    objectives = "\n".join(f"- {text}" for text in module["objectives"].values())
+    number = module["number"]
+    title = module["title"] if module["module"] == "exam" else f"Module {number}: {module['title']}"
+    return f"""# {title}
+
+**Time:** about {module["minutes"]} minutes. You can stop at any point; your answers are saved.
+
+**After this module you will be able to:**
+
+{objectives}
+
+**How to answer.** Click a choice. Practice questions tell you at once why an answer fits or not.
+Graded questions only say *Saved*; they are graded after you submit. Your answers are kept in
+`answers.json` in this folder. After a restart, choose **Run ▸ Run All Cells** to see them again.
+Words you do not know are in the [glossary](glossary.md).
+
+> **Take care of yourself.** Some topics may bring up memories. Take a break whenever you need,
+> and share only what you choose. In the US you can call or text **988** (Suicide & Crisis
+> Lifeline) any time, day or night. Call **911** if someone is in danger right now."""
+
+
+def reflection_task(item: dict[str, Any]) -> str:
+    looks_for = "\n".join(f"- {c['text']}" for c in item["rubric"])
+    scheme = "\n".join(f"- {c['points']} point(s): {c['text']}" for c in item["rubric"])
+    return f"""**Your reflection is read by your instructor ({item["points"]} points).** Only your
+instructor sees it, and only after you submit. They look for:
+
+{looks_for}
+
+### BEGIN MARK SCHEME
+Rubric for {item["id"]} ({item["points"]} points in all):
+
+{scheme}
+
+Grade how the learner links their ideas to peer work, never the story they tell or
+whether they share one. A blank box gets 0: say kindly in the comment that it was empty.
+### END MARK SCHEME"""
+
+
+def notebook(module: dict[str, Any], body: str) -> nbformat.NotebookNode:
+    """The instructor notebook of a module: header, status cell, teaching text and items."""
+    mid = module["module"]
+    items = {item["id"]: item for item in module["items"]}
+    cells = [
+        _md(f"{mid}-header", header(module)),
+        _code(f"{mid}-status", f'from course import answer, ask, status\nstatus("{mid}")', **LOCKED),
+    ]
+    chunk: list[str] = []
+    placed: list[str] = []
+
+    def flush() -> None:
+        text = "\n".join(chunk).strip("\n")
+        if text:
+            cells.append(_md(f"{mid}-text-{len(cells):02d}", text))
+        chunk.clear()
+
+    for line in body.splitlines():
+        match = ITEM_LINE.match(line)
+        if match:
+            flush()
+            item_id = match.group(1)
+            if item_id not in items:
+                raise ContentError(f"{module['slug']}.md names {item_id}, which {mid}.yaml lacks")
+            if module.get("shuffle") and not placed:
+                cells.extend(shuffled_cells(module))
+            elif not module.get("shuffle"):
+                cells.extend(item_cells(items[item_id]))
+            placed.append(item_id)
+        else:
+            if line.startswith("## "):
+                flush()
+            chunk.append(line)
+    flush()
+    missing = sorted(set(items) - set(placed))
+    if missing:
+        raise ContentError(f"{module['slug']}.md does not place {', '.join(missing)}")
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    return nb
+
+
+def item_cells(item: dict[str, Any]) -> list[nbformat.NotebookNode]:
+    item_id = item["id"]
+    cell_id = item_id.replace(".", "-")
+    show = f'from course import ask\nask("{item_id}")'
+    if item["kind"] == "graded":
+        source = (
+            f"{show}\n### BEGIN HIDDEN TESTS\n"
+            f'from course.grading import score\nscore("{item_id}", "{item["answer"]}")\n'
+            "### END HIDDEN TESTS"
+        )
+        meta = _nbgrader(cell_id, item["points"], grade=True, task=False)
+        return [_code(cell_id, source, nbgrader=meta)]
+    if item["kind"] == "reflection":
+        meta = _nbgrader(f"{cell_id}-grade", item["points"], grade=False, task=True)
+        return [_code(cell_id, show, **LOCKED), _md(f"{cell_id}-grade", reflection_task(item), nbgrader=meta)]
+    return [_code(cell_id, show, **LOCKED)]
+
+
+def shuffled_cells(module: dict[str, Any]) -> list[nbformat.NotebookNode]:
+    """The practice exam: one cell shows every item in the learner's own order, and one
+    graded cell per topic scores that topic, so the gradebook holds the result by topic."""
+    mid = module["module"]
+    cells = [
+        _code(f"{mid}-questions", f'from course import ask_all\nask_all("{mid}")', **LOCKED),
+        _md(
+            f"{mid}-result-intro",
+            "## Your result by topic\n\nEach cell below is graded after you submit. Until then, "
+            "it shows how many questions on its topic you have answered.",
+        ),
+    ]
+    for topic in module["topics"]:
+        mine = [i for i in module["items"] if i["topic"] == topic]
+        keys = ", ".join(f'"{i["id"]}": "{i["answer"]}"' for i in mine)
+        source = (
+            f'from course import topic_check\ntopic_check("{mid}", "{topic}")\n'
+            f"### BEGIN HIDDEN TESTS\nfrom course.grading import score_topic\n"
+            f'score_topic("{mid}", "{topic}", {{{keys}}})\n### END HIDDEN TESTS'
+        )
+        meta = _nbgrader(f"{mid}-{topic}", sum(i["points"] for i in mine), grade=True, task=False)
+        cells.append(_code(f"{mid}-{topic}", source, nbgrader=meta))
+    cells.append(_code(f"{mid}-chart", f'from course import exam_chart\nexam_chart("{mid}")', **LOCKED))
+    return cells
+
+
+def glossary(root: Path) -> str:
+    """The glossary as Markdown, alphabetical, each term with the modules that teach it."""
+    terms = yaml.safe_load((root / "content" / "glossary.yaml").read_text(encoding="utf-8"))["terms"]
+    lines = [
+        "# Glossary",
+        "",
+        "Key words of the course in plain language. The numbers say which modules teach each word.",
+        "",
+    ]
+    for entry in sorted(terms, key=lambda t: t["term"].lower()):
+        numbers = [str(n) for n in entry.get("modules", [])]
+        where = f" *(Module{'s' if len(numbers) > 1 else ''} {', '.join(numbers)})*" if numbers else ""
+        lines.append(f"**{entry['term']}**: {entry['definition'].strip()}{where}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def build(root: Path = ROOT, out: Path | None = None) -> list[Path]:
+    """Write data files and instructor notebooks under ``out`` (the repo by default)."""
+    out = out or root
+    written: list[Path] = []
+    words = glossary(root)
+    for items_file in sorted((root / "content" / "items").glob("*.yaml")):
+        module = read_module(items_file)
+        slug = module["slug"]
+        data_file = out / "course" / "data" / f"{module['module']}.json"
+        data_file.parent.mkdir(parents=True, exist_ok=True)
+        data_file.write_text(json.dumps(learner_data(module), indent=1, ensure_ascii=False) + "\n", "utf-8")
+        body = (root / "content" / "modules" / f"{slug}.md").read_text(encoding="utf-8")
+        nb_file = out / "solutions" / slug / f"{slug}.ipynb"
+        nb_file.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook(module, body), str(nb_file))
+        # Every module carries the glossary, so it is one click away wherever a learner is.
+        glossary_file = nb_file.parent / "glossary.md"
+        glossary_file.write_text(words, encoding="utf-8")
+        written += [data_file, nb_file, glossary_file]
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="write here instead of into the repo")
+    args = parser.parse_args(argv)
+    try:
+        for path in build(out=args.out):
+            print(path)
+    except ContentError as problem:
+        print(f"content error: {problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,131 @@
+"""Item content, read from the learner-safe data files in ``course/data``.
+
+The files are written by ``python -m course.build`` from ``content/items/*.yaml``. For graded
+items they carry the stem, the options and a pointer to what to reread, never the answer or
+the per-option explanations: the installed package is something every learner can read.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from .store import module_of
+
+LETTERS = "ABCDEFGH"
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    text: str
+    feedback: str = ""  # practice items only
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    kind: str  # practice | graded | reflection | sort
+    stem: str
+    topic: str = ""
+    objective: str = ""
+    options: tuple[Option, ...] = ()
+    answer: str | None = None  # practice items only
+    review: str = ""
+    points: int = 0
+    bins: dict[str, str] = field(default_factory=dict)  # sort items
+    tasks: dict[str, dict[str, str]] = field(default_factory=dict)  # sort items
+    position: int = 0  # in the practice exam: where this learner meets the item (1, 2, …)
+
+    @property
+    def number(self) -> int:
+        """The question's number: its place in the exam, else the number in its id ("m1.g3" -> 3)."""
+        if self.position:
+            return self.position
+        return int("".join(ch for ch in self.id.split(".", 1)[1] if ch.isdigit()) or 0)
+
+    @property
+    def label(self) -> str:
+        """How the learner sees the item named: "Practice 2", "Graded question 3"."""
+        names = {
+            "practice": "Practice question",
+            "graded": "Graded question",
+            "reflection": "Reflection",
+            "sort": "Sorting exercise",
+        }
+        if self.position:
+            return f"Question {self.position}"
+        return f"{names[self.kind]} {self.number}"
+
+    def option(self, key: str) -> Option | None:
+        return next((opt for opt in self.options if opt.key == key), None)
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    number: int
+    slug: str
+    title: str
+    minutes: int
+    items: dict[str, Item]
+    shuffle: bool = False
+    topic_names: dict[str, str] = field(default_factory=dict)
+    review_module: dict[str, str] = field(default_factory=dict)
+
+
+def _item(raw: dict[str, Any]) -> Item:
+    options = tuple(
+        Option(key=key, text=opt["text"], feedback=opt.get("feedback", ""))
+        for key, opt in raw.get("options", {}).items()
+    )
+    return Item(
+        id=raw["id"],
+        kind=raw["kind"],
+        stem=raw.get("stem") or raw.get("prompt", ""),
+        topic=raw.get("topic", ""),
+        objective=raw.get("objective", ""),
+        options=options,
+        answer=raw.get("answer"),
+        review=raw.get("review", ""),
+        points=int(raw.get("points", 0)),
+        bins=dict(raw.get("bins", {})),
+        tasks=dict(raw.get("tasks", {})),
+    )
+
+
+@cache
+def load_module(module: str) -> Module:
+    """Read one module's data file (once per kernel)."""
+    text = resources.files("course.data").joinpath(f"{module}.json").read_text(encoding="utf-8")
+    raw = json.loads(text)
+    return Module(
+        id=raw["module"],
+        number=raw["number"],
+        slug=raw["slug"],
+        title=raw["title"],
+        minutes=raw["minutes"],
+        items={entry["id"]: _item(entry) for entry in raw["items"]},
+        shuffle=raw.get("shuffle", False),
+        topic_names=raw.get("topic_names", {}),
+        review_module=raw.get("review_module", {}),
+    )
+
+
+class UnknownItem(LookupError):
+    """An item id that no module defines; the message is meant for the learner."""
+
+
+def find_item(item_id: str) -> Item:
+    """The item with this id, or UnknownItem with a message a learner can act on."""
+    module = module_of(item_id)
+    try:
+        items = load_module(module).items
+    except (FileNotFoundError, ModuleNotFoundError):
+        raise UnknownItem(f"There is no module called {module!r}. Check the question id.") from None
+    if item_id not in items:
+        raise UnknownItem(f"There is no question {item_id!r} in this module. Check the question id.")
+    return items[item_id]

@@ -1,0 +1,56 @@
+"""Everything the course says to a learner about their answers, in one place.
+
+Kept together so the wording can be reviewed for tone (kind, plain, never blaming) and
+translated without reading the code that shows it.
+"""
+
+from __future__ import annotations
+
+NOT_ANSWERED = "Not answered yet."
+SAVED = "Saved: {letter}. {text}"
+SAVED_NOTE = "Your answer is saved. It is graded after you submit."
+SAVED_UNKNOWN = "The saved answer {value!r} is not one of the choices. Please choose again."
+RIGHT = "Right."
+NOT_QUITE = "Not quite."
+REFLECTION_SAVED = "Saved ({words} words). Your instructor reads this after you submit."
+REFLECTION_EMPTY = "Nothing written yet. Your words are saved as you type."
+SORT_PROGRESS = "{done} of {total} sorted."
+PRACTICE_WHILE_GRADING = "{label} ({item_id}), not graded: {saved}"
+GRADING_READ_ONLY = "Answers are not changed while your work is being graded."
+
+TYPE_A_LETTER = (
+    'Type the letter of your choice, for example: answer({item_id!r}, "b"). The choices are {letters}.'
+)
+TYPE_SOME_TEXT = 'Type a few sentences between quotes, for example: answer({item_id!r}, "I think …").'
+TYPE_A_SORT = 'Give each task a group, for example: answer({item_id!r}, {{"t1": "{bin}"}}).'
+
+STATUS_WHERE = "Your answers for this module are saved in answers.json, in the same folder as this notebook."
+STATUS_COUNT = "You have answered {answered} of {total} questions so far."
+STATUS_GRADING = "Grading the answers saved in answers.json ({answered} of {total} answered)."
+STATUS_PROBLEM = "We found a problem with your answers file: {problem}"
+STATUS_KEPT = (
+    "Nothing else is lost: we kept the {kept} answer(s) we could read. A copy of the old file "
+    "is kept as answers.damaged-(date).json the next time an answer is saved."
+)
+
+GRADE_RIGHT = "{label}: correct. ({earned:g} of {points:g} {unit})"
+GRADE_WRONG = (
+    '{label}: your answer {letter} was not the best choice. Reread "{review}". (0 of {points:g} {unit})'
+)
+GRADE_BLANK = "{label}: you did not answer question {number}. (0 of {points:g} {unit})"
+GRADE_UNKNOWN = (
+    "{label}: your saved answer {value!r} is not one of the choices, so it could not be "
+    "scored. (0 of {points:g} {unit})"
+)
+GRADE_BROKEN = (
+    "{label}: this question could not be graded ({reason}). Please tell your instructor. (0 points)"
+)
+
+TOPIC_PROGRESS = (
+    "{topic}: you have answered {answered} of {total} questions. This part is graded after you submit."
+)
+CHART_LATER = (
+    "Your chart by topic appears in your feedback once your exam is graded (or when you check your own work)."
+)
+TOPIC_SCORE = "{topic}: {earned:g} of {possible:g} right."
+TOPIC_REVIEW = "Worth a review: Module {number} ({slug})."

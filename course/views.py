@@ -1,0 +1,86 @@
+"""Plain-text and HTML pictures of an item and its saved answer.
+
+The same words appear in the live widget, in the text a grader or a plain viewer sees, and in
+nbgrader's feedback, so a learner meets one description of their answer everywhere.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from . import texts
+from .items import LETTERS, Item, Option
+from .order import letter_of
+
+
+def saved_text(item: Item, options: tuple[Option, ...], value: Any) -> str:
+    """One line saying what is saved for a choice item."""
+    if value in (None, ""):
+        return texts.NOT_ANSWERED
+    letter = letter_of(options, value) if isinstance(value, str) else None
+    if letter is None:
+        return texts.SAVED_UNKNOWN.format(value=value)
+    return texts.SAVED.format(letter=letter, text=item.option(value).text)
+
+
+def practice_verdict(item: Item, value: Any) -> tuple[bool, str] | None:
+    """(right?, explanation) for a practice answer, or None when there is nothing to judge."""
+    option = item.option(value) if isinstance(value, str) else None
+    if option is None:
+        return None
+    return value == item.answer, option.feedback
+
+
+def reflection_text(value: Any) -> str:
+    words = len(value.split()) if isinstance(value, str) else 0
+    return texts.REFLECTION_SAVED.format(words=words) if words else texts.REFLECTION_EMPTY
+
+
+def sort_verdicts(item: Item, value: Any) -> dict[str, tuple[bool, str] | None]:
+    """Per task: (right?, explanation) once the learner has placed it, else None."""
+    placed = value if isinstance(value, dict) else {}
+    out: dict[str, tuple[bool, str] | None] = {}
+    for key, task in item.tasks.items():
+        choice = placed.get(key)
+        out[key] = None if choice is None else (choice == task["answer"], task["feedback"])
+    return out
+
+
+def plain(item: Item, options: tuple[Option, ...], value: Any) -> str:
+    """The whole item as plain text: for grading runs, plain viewers and typed answers."""
+    lines = [f"{item.label} ({item.id})", item.stem]
+    if item.kind in ("practice", "graded"):
+        lines += [f"  {LETTERS[i]}. {opt.text}" for i, opt in enumerate(options)]
+        lines.append(saved_text(item, options, value))
+        verdict = practice_verdict(item, value) if item.kind == "practice" else None
+        if verdict:
+            lines.append(f"{texts.RIGHT if verdict[0] else texts.NOT_QUITE} {verdict[1]}")
+    elif item.kind == "reflection":
+        lines.append(value if isinstance(value, str) and value.strip() else texts.REFLECTION_EMPTY)
+    elif item.kind == "sort":
+        bins = item.bins
+        for key, verdict in sort_verdicts(item, value).items():
+            placed = value.get(key) if isinstance(value, dict) else None
+            shown = bins.get(placed, "not sorted yet") if placed else "not sorted yet"
+            mark = (
+                "" if verdict is None else f" - {texts.RIGHT if verdict[0] else texts.NOT_QUITE} {verdict[1]}"
+            )
+            lines.append(f"  - {item.tasks[key]['text']} -> {shown}{mark}")
+    return "\n".join(lines)
+
+
+def verdict_html(verdict: tuple[bool, str] | None) -> str:
+    """Feedback that does not rely on colour alone: a symbol and a word lead it."""
+    if verdict is None:
+        return ""
+    right, why = verdict
+    symbol, word, css = ("✔", texts.RIGHT, "cps-right") if right else ("✖", texts.NOT_QUITE, "cps-wrong")
+    return f'<div class="cps-feedback {css}"><b>{symbol} {word}</b> {html.escape(why)}</div>'
+
+
+def stem_html(item: Item) -> str:
+    return (
+        f'<div class="cps-stem"><b>{html.escape(item.label)}</b> '
+        f'<span class="cps-id">({html.escape(item.id)})</span><br>{html.escape(item.stem)}</div>'
+    )

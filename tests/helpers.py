@@ -1,0 +1,60 @@
+"""Small helpers the tests share: running notebooks and writing answers files."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbclient import NotebookClient
+
+
+def execute(notebook: Path, env: dict[str, str] | None = None, timeout: int = 120) -> nbformat.NotebookNode:
+    """Run a notebook top to bottom in a fresh kernel, in its own folder, as Run All does."""
+    nb = nbformat.read(str(notebook), as_version=4)
+    old = {k: os.environ.get(k) for k in (env or {})}
+    os.environ.update(env or {})
+    try:
+        NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}}
+        ).execute()
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return nb
+
+
+def outputs_text(nb: nbformat.NotebookNode) -> str:
+    """All text a learner would read in the notebook's outputs."""
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                parts.append(out["text"])
+            parts.append(out.get("data", {}).get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def error_outputs(nb: nbformat.NotebookNode) -> list[str]:
+    """Errors and stderr text anywhere in the outputs (nbgrader zeroes a cell for either)."""
+    found = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                found.append(f"{out.ename}: {out.evalue}")
+            if out.output_type == "stream" and out.name == "stderr":
+                found.append(out.text)
+    return found
+
+
+def write_answers(folder: Path, module: str, answers: dict[str, Any]) -> Path:
+    """An answers file as the course writes it."""
+    path = folder / "answers.json"
+    entries = {k: {"value": v, "first": v, "changes": 1} for k, v in answers.items()}
+    path.write_text(json.dumps({"format": 1, "module": module, "answers": entries}), encoding="utf-8")
+    return path
