@@ -45,11 +45,13 @@ def exam_chart(module_id: str) -> None:
 
 
 def _draw(names: list[str], shares: list[float]) -> None:
+    import io
+
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from IPython.display import display
+    from IPython.display import Image, display
 
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(names) + 1))
     bars = ax.barh(names[::-1], shares[::-1], color="#3465a4")
@@ -59,5 +61,10 @@ def _draw(names: list[str], shares: list[float]) -> None:
     ax.set_xlabel("Share of questions right (dashed line: 70%)")
     ax.set_title("Your practice exam by topic")
     fig.tight_layout()
-    display(fig)
+    # A PNG, not the figure object: it shows the same with or without an inline backend,
+    # in the notebook and in nbgrader's feedback page. The lines printed after it say the
+    # same in words, for screen readers and plain viewers.
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=100)
     plt.close(fig)
+    display(Image(data=png.getvalue(), format="png"))

@@ -58,3 +58,24 @@ def write_answers(folder: Path, module: str, answers: dict[str, Any]) -> Path:
     entries = {k: {"value": v, "first": v, "changes": 1} for k, v in answers.items()}
     path.write_text(json.dumps({"format": 1, "module": module, "answers": entries}), encoding="utf-8")
     return path
+
+
+def nbgrader_api(course: Path):
+    """nbgrader's own Python API (what formgrader calls) for a course folder.
+
+    The same converters as the command line, without paying nbgrader's start-up for every
+    command; the full command-line round trip is in test_roundtrip_nbgrader.py.
+    """
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config.CourseDirectory.root = str(course)
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def succeeded(result: dict) -> dict:
+    """An nbgrader API result, or a failure that shows nbgrader's own log."""
+    assert result["success"], result.get("error") or result.get("log")
+    return result

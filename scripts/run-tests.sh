@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install everything the tests need (first time only) and run every test.
+set -euo pipefail
+source "$(dirname "$0")/setup-env.sh" "[test]"
+
+# Real browser tests use Debian's Chromium; the hub test needs configurable-http-proxy (npm).
+command -v chromium >/dev/null 2>&1 || apt_install chromium
+if ! command -v configurable-http-proxy >/dev/null 2>&1 && [ ! -x node_modules/.bin/configurable-http-proxy ]; then
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  npm ci --no-audit --no-fund --silent
+fi
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+ruff check .
+python -m pytest "$@"

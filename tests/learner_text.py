@@ -1,0 +1,71 @@
+"""Everything a learner reads, gathered per notebook, for the language and reading checks."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import nbformat
+from conftest import ROOT
+
+URL = re.compile(r"https?://\S+")
+CODE = re.compile(r"`[^`]*`")
+
+
+def notebooks() -> list[Path]:
+    return sorted((ROOT / "modules").glob("*/*.ipynb"))
+
+
+def markdown_cells(notebook: Path, *, skip_sources: bool = False) -> list[str]:
+    """Markdown a learner reads; optionally without the "Learn more" list of sources."""
+    nb = nbformat.read(str(notebook), as_version=4)
+    cells = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    if skip_sources:
+        cells = [c for c in cells if not c.startswith("## Learn more")]
+    return cells
+
+
+def item_texts(module_id: str) -> list[str]:
+    """Stems, options, practice feedback and tasks: the learner-safe item data."""
+    data = json.loads((ROOT / "course" / "data" / f"{module_id}.json").read_text(encoding="utf-8"))
+    out: list[str] = []
+    for item in data["items"]:
+        out.append(item.get("stem") or item.get("prompt", ""))
+        for option in item.get("options", {}).values():
+            out += [option["text"], option.get("feedback", "")]
+        for task in item.get("tasks", {}).values():
+            out += [task["text"], task["feedback"]]
+        out += list(item.get("bins", {}).values())
+    return [t for t in out if t]
+
+
+def module_id_of(notebook: Path) -> str:
+    """The module id a learner notebook asks about, read from its status cell."""
+    nb = nbformat.read(str(notebook), as_version=4)
+    match = re.search(r'status\("(\w+)"\)', "\n".join(c.source for c in nb.cells if c.cell_type == "code"))
+    assert match, f"{notebook.name} has no status cell"
+    return match.group(1)
+
+
+def ui_strings() -> list[str]:
+    """The sentences of course/texts.py (status, saving and grading messages)."""
+    tree = ast.parse((ROOT / "course" / "texts.py").read_text(encoding="utf-8"))
+    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
+def prose(text: str) -> str:
+    """Text as read aloud: no links or code."""
+    return CODE.sub(" ", URL.sub(" ", text))
+
+
+def everything() -> dict[str, str]:
+    """Every learner-facing text, by where it comes from."""
+    out = {}
+    for nb in notebooks():
+        out[nb.name] = "\n".join(markdown_cells(nb) + item_texts(module_id_of(nb)))
+    for glossary in sorted((ROOT / "modules").glob("*/glossary.md"))[:1]:
+        out["glossary.md"] = glossary.read_text(encoding="utf-8")
+    out["course/texts.py"] = "\n".join(ui_strings())
+    return out

@@ -1,0 +1,105 @@
+"""Every module, the practice exam included, through nbgrader's own converters.
+
+One temporary course; for each assignment two learners submit: one with every graded item
+right, one with exactly the first half right (by the learner's own order in the exam). After
+one ``autograde`` per assignment, the gradebook holds exactly the expected scores, and the
+exam's feedback carries its chart by topic and names the modules to review.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ROOT, module_sources
+from helpers import error_outputs, nbgrader_api, succeeded, write_answers
+from nbgrader.api import Gradebook
+
+MODULES = module_sources()
+
+
+def graded(module: dict) -> list[dict]:
+    return [i for i in module["items"] if i["kind"] == "graded"]
+
+
+def plans(module: dict) -> dict[str, tuple[dict[str, str], float]]:
+    items = graded(module)
+    half = items[: len(items) // 2]
+    wrong = {i["id"]: next(k for k in i["options"] if k != i["answer"]) for i in items}
+    return {
+        "all_right": ({i["id"]: i["answer"] for i in items}, float(sum(i["points"] for i in items))),
+        "half_right": (
+            {**wrong, **{i["id"]: i["answer"] for i in half}},
+            float(sum(i["points"] for i in half)),
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("course")
+    shutil.copytree(ROOT / "solutions", root / "solutions")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    api = nbgrader_api(root)
+    for module in MODULES.values():
+        slug = module["slug"]
+        succeeded(api.generate_assignment(slug, force=True))
+        for student, (answers, _) in plans(module).items():
+            folder = root / "submitted" / student / slug
+            folder.mkdir(parents=True)
+            shutil.copy(root / "modules" / slug / f"{slug}.ipynb", folder)
+            write_answers(folder, module["module"], answers)
+            succeeded(api.autograde(slug, student, force=True, create=True))
+    for student in ("all_right", "half_right"):
+        succeeded(api.generate_feedback("06-practice-exam", student, force=True))
+    return root
+
+
+@pytest.mark.parametrize("mid", list(MODULES))
+def test_module_scores_are_exact(course: Path, mid: str) -> None:
+    module = MODULES[mid]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student, (_, expected) in plans(module).items():
+            assert gb.find_submission(module["slug"], student).score == expected, student
+            autograded = course / "autograded" / student / module["slug"] / f"{module['slug']}.ipynb"
+            assert error_outputs(nbformat.read(str(autograded), as_version=4)) == []
+
+
+def test_exam_is_scored_by_topic_in_the_gradebook(course: Path) -> None:
+    exam = MODULES["exam"]
+    answers, _ = plans(exam)["half_right"]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for topic in exam["topics"]:
+            right = sum(1 for i in graded(exam) if i["topic"] == topic and answers[i["id"]] == i["answer"])
+            grade = gb.find_grade(f"exam-{topic}", "06-practice-exam", "06-practice-exam", "half_right")
+            assert grade.score == right, topic
+
+
+def exam_file(course: Path, stage: str, student: str, suffix: str) -> Path:
+    return course / stage / student / "06-practice-exam" / f"06-practice-exam{suffix}"
+
+
+def test_exam_feedback_has_a_chart_and_modules_to_review(course: Path) -> None:
+    page = html.unescape(
+        (course / "feedback" / "half_right" / "06-practice-exam" / "06-practice-exam.html").read_text()
+    )
+    assert "data:image/png;base64" in page
+    assert "Worth a review: Module" in page
+    full = html.unescape(
+        (course / "feedback" / "all_right" / "06-practice-exam" / "06-practice-exam.html").read_text()
+    )
+    assert "Worth a review" not in full and "6 of 6 right." in full
+
+
+def test_exam_feedback_numbers_questions_in_the_learners_own_order(course: Path) -> None:
+    nb = nbformat.read(
+        str(course / "autograded" / "all_right" / "06-practice-exam" / "06-practice-exam.ipynb"), 4
+    )
+    questions = next(c for c in nb.cells if "ask_all(" in c.source)
+    shown = "".join(o.get("text", "") for o in questions.outputs)
+    order = [line.split("(")[1].split(")")[0] for line in shown.splitlines() if line.startswith("Question ")]
+    assert sorted(order) == sorted(i["id"] for i in graded(MODULES["exam"]))
+    assert order != [i["id"] for i in graded(MODULES["exam"])], "the exam is shown in the learner's own order"
