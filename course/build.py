@@ -6,7 +6,11 @@
 * ``course/data/<module>.json``: what learners' kernels read; graded answers, graded
   explanations and reflection rubrics are left out, and
 * ``solutions/<slug>/<slug>.ipynb``: the instructor notebook, nbgrader's source, whose graded
-  cells end in hidden ``score(...)`` calls holding the answers.
+  cells end in hidden ``score(...)`` calls holding the answers, and which ends with the
+  "Check my work" button for self-paced learners.
+
+``content/modules/07-my-progress.md`` becomes the "My progress" notebook: no items and no
+graded cells, but in ``solutions/`` like a module, so nbgrader releases it to a cohort too.
 
 Building is deterministic, so a test can rebuild into a temporary folder and compare.
 """
@@ -17,6 +21,7 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +30,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 ITEM_LINE = re.compile(r"^\{\{\s*item\s+([\w.]+)\s*\}\}\s*$")
+PROGRESS_LINE = re.compile(r"^\{\{\s*progress\s*\}\}\s*$")
+PROGRESS_SLUG = "07-my-progress"
 LEARNER_FIELDS = {
     "practice": ("id", "kind", "topic", "objective", "stem", "options", "answer"),
     "graded": ("id", "kind", "topic", "objective", "stem", "options", "review", "points"),
@@ -142,41 +149,96 @@ def notebook(module: dict[str, Any], body: str) -> nbformat.NotebookNode:
         _md(f"{mid}-header", header(module)),
         _code(f"{mid}-status", f'from course import answer, ask, status\nstatus("{mid}")', **LOCKED),
     ]
-    chunk: list[str] = []
     placed: list[str] = []
+
+    def place(line: str) -> list[nbformat.NotebookNode] | None:
+        match = ITEM_LINE.match(line)
+        if not match:
+            return None
+        item_id = match.group(1)
+        if item_id not in items:
+            raise ContentError(f"{module['slug']}.md names {item_id}, which {mid}.yaml lacks")
+        placed.append(item_id)
+        if module.get("shuffle"):
+            return shuffled_cells(module) if len(placed) == 1 else []
+        return item_cells(items[item_id])
+
+    _assemble(mid, body, place, cells)
+    missing = sorted(set(items) - set(placed))
+    if missing:
+        raise ContentError(f"{module['slug']}.md does not place {', '.join(missing)}")
+    return _notebook(cells + check_cells(mid))
+
+
+def _assemble(
+    prefix: str,
+    body: str,
+    place: Callable[[str], list[nbformat.NotebookNode] | None],
+    cells: list[nbformat.NotebookNode],
+) -> None:
+    """Append Markdown cells (one per ``## `` section) and the cells ``place`` makes for the
+    lines it recognises (it returns None for plain text)."""
+    chunk: list[str] = []
 
     def flush() -> None:
         text = "\n".join(chunk).strip("\n")
         if text:
-            cells.append(_md(f"{mid}-text-{len(cells):02d}", text))
+            cells.append(_md(f"{prefix}-text-{len(cells):02d}", text))
         chunk.clear()
 
     for line in body.splitlines():
-        match = ITEM_LINE.match(line)
-        if match:
+        made = place(line)
+        if made is not None:
             flush()
-            item_id = match.group(1)
-            if item_id not in items:
-                raise ContentError(f"{module['slug']}.md names {item_id}, which {mid}.yaml lacks")
-            if module.get("shuffle") and not placed:
-                cells.extend(shuffled_cells(module))
-            elif not module.get("shuffle"):
-                cells.extend(item_cells(items[item_id]))
-            placed.append(item_id)
+            cells.extend(made)
         else:
             if line.startswith("## "):
                 flush()
             chunk.append(line)
     flush()
-    missing = sorted(set(items) - set(placed))
-    if missing:
-        raise ContentError(f"{module['slug']}.md does not place {', '.join(missing)}")
+
+
+def _notebook(cells: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
     }
     return nb
+
+
+def check_cells(mid: str) -> list[nbformat.NotebookNode]:
+    """The last section of every module: the "Check my work" button for self-paced learners.
+
+    An ordinary locked cell, not an nbgrader cell: in a class it prints one line while
+    nbgrader grades, and alone it grades nothing until the learner clicks.
+    """
+    text = f"""## Check your work
+
+**On your own?** Click **Check my work** below. It grades your graded questions the same way
+as in a class. Then it shows your points and what to read again. It can take up to half a
+minute. It does not change your answers. You can check as often as you like.
+
+**In a class?** Your instructor grades your work. When you are done, use **Submit** in the
+**Assignments** tab.
+
+To see all your modules at once, open [My progress](../{PROGRESS_SLUG}/{PROGRESS_SLUG}.ipynb)."""
+    source = f'from course import check_my_work\ncheck_my_work("{mid}")'
+    return [_md(f"{mid}-check-intro", text), _code(f"{mid}-check", source, **LOCKED)]
+
+
+def progress_notebook(body: str) -> nbformat.NotebookNode:
+    """The "My progress" notebook: its text, and one cell that draws the learner's progress
+    from the answers and check results saved in the module folders beside it."""
+
+    def place(line: str) -> list[nbformat.NotebookNode] | None:
+        if not PROGRESS_LINE.match(line):
+            return None
+        return [_code("progress-show", "from course import my_progress\nmy_progress()", **LOCKED)]
+
+    cells: list[nbformat.NotebookNode] = []
+    _assemble("progress", body, place, cells)
+    return _notebook(cells)
 
 
 def item_cells(item: dict[str, Any]) -> list[nbformat.NotebookNode]:
@@ -259,7 +321,11 @@ def build(root: Path = ROOT, out: Path | None = None) -> list[Path]:
         glossary_file = nb_file.parent / "glossary.md"
         glossary_file.write_text(words, encoding="utf-8")
         written += [data_file, nb_file, glossary_file]
-    return written
+    body = (root / "content" / "modules" / f"{PROGRESS_SLUG}.md").read_text(encoding="utf-8")
+    nb_file = out / "solutions" / PROGRESS_SLUG / f"{PROGRESS_SLUG}.ipynb"
+    nb_file.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(progress_notebook(body), str(nb_file))
+    return [*written, nb_file]
 
 
 def main(argv: list[str] | None = None) -> int:

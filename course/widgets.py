@@ -20,8 +20,48 @@ _STYLE = (
     "<style>.cps-item .widget-radio-box label{white-space:normal;height:auto;line-height:1.4;"
     "margin:.2em 0}.cps-item .widget-radio-box{width:100%}.cps-feedback{margin:.4em 0;"
     "padding:.4em .6em;border-left:4px solid}.cps-right{border-color:#1a7f37}"
-    ".cps-wrong{border-color:#b35900}.cps-id{color:#555;font-size:90%}</style>"
+    ".cps-wrong{border-color:#b35900}.cps-id{color:#555;font-size:90%}"
+    # A sorting task's text is its drop-down's label: let it wrap, on its own line above.
+    ".cps-item .widget-dropdown{flex-wrap:wrap;height:auto}.cps-item .widget-dropdown>.widget-label"
+    "{flex:0 0 100%;white-space:normal;text-align:left;font-weight:bold;line-height:1.4;height:auto;"
+    "margin:.6em 0 .2em}.cps-item .widget-dropdown>select{flex:0 1 24em}"
+    # ipywidgets removes the focus outline of text boxes (outline:none!important) and leaves a
+    # thin border colour change; a keyboard user needs to see clearly where they are.
+    ".cps-item textarea:focus-visible,.cps-item select:focus-visible,.cps-item input:focus-visible"
+    "{outline:2px solid #1a5fb4!important;outline-offset:2px}</style>"
 )
+
+# ipywidgets cannot put ARIA attributes on what it draws, so two things a screen reader needs
+# are added in the browser: the radio buttons become a group named by the question, and each
+# feedback line's lasting container becomes the live region (the HTML inside it is replaced on
+# every answer, and a live region created anew is often not read out). It only sets
+# attributes; it waits for the item to be on the page and repeats when ipywidgets redraws.
+_ENHANCE_JS = """
+(function (node) {
+  function enhance(box) {
+    const stem = box.querySelector('.cps-stem');
+    if (stem && !stem.id) stem.id = 'cps-stem-' + Math.random().toString(36).slice(2);
+    box.querySelectorAll('.widget-radio-box').forEach(function (group) {
+      group.setAttribute('role', 'radiogroup');
+      if (stem) group.setAttribute('aria-labelledby', stem.id);
+    });
+    box.querySelectorAll('.cps-live > .widget-html-content').forEach(function (region) {
+      region.setAttribute('role', 'status');
+      region.setAttribute('aria-live', 'polite');
+    });
+  }
+  let frames = 0;
+  (function attach() {
+    const box = node.closest('.cps-item');
+    if (!box) {
+      if (frames++ < 600) requestAnimationFrame(attach);
+      return;
+    }
+    enhance(box);
+    new MutationObserver(function () { enhance(box); }).observe(box, {childList: true, subtree: true});
+  })();
+})(element);
+"""
 
 
 class ItemBox(w.VBox):
@@ -44,7 +84,20 @@ class ItemBox(w.VBox):
 
 
 def _status(text: str) -> w.HTML:
-    return w.HTML(f'<div role="status" aria-live="polite">{html.escape(text)}</div>')
+    """A line of feedback; the browser makes it a live region (see ``_ENHANCE_JS``)."""
+    line = w.HTML(_status_html(text))
+    line.add_class("cps-live")
+    return line
+
+
+def _status_html(text: str) -> str:
+    return f'<div class="cps-status">{html.escape(text)}</div>'
+
+
+def _enhancer() -> w.Output:
+    """An invisible output that runs ``_ENHANCE_JS`` next to the item it belongs to."""
+    script = {"output_type": "display_data", "data": {"application/javascript": _ENHANCE_JS}, "metadata": {}}
+    return w.Output(outputs=(script,), layout=w.Layout(display="none"))
 
 
 def choice(item: Item, options: tuple[Option, ...], store: AnswerStore) -> ItemBox:
@@ -57,7 +110,7 @@ def choice(item: Item, options: tuple[Option, ...], store: AnswerStore) -> ItemB
         description="",
         layout=w.Layout(width="100%"),
     )
-    result = w.HTML()
+    result = _status("")
     current = {"value": saved}
 
     def show(value: Any) -> None:
@@ -66,7 +119,7 @@ def choice(item: Item, options: tuple[Option, ...], store: AnswerStore) -> ItemB
             body = views.verdict_html(views.practice_verdict(item, value)) or line
         else:
             body = f"<b>{line}</b>" + (f" {texts.SAVED_NOTE}" if value in keys else "")
-        result.value = f'<div role="status" aria-live="polite">{body}</div>'
+        result.value = f'<div class="cps-status">{body}</div>'
 
     def changed(change: dict[str, Any]) -> None:
         current["value"] = change["new"]
@@ -76,7 +129,7 @@ def choice(item: Item, options: tuple[Option, ...], store: AnswerStore) -> ItemB
     show(saved)
     buttons.observe(changed, names="value")
     return ItemBox(
-        [w.HTML(_STYLE + views.stem_html(item)), buttons, result],
+        [w.HTML(_STYLE + views.stem_html(item)), buttons, result, _enhancer()],
         lambda: views.plain(item, options, current["value"]),
     )
 
@@ -95,11 +148,11 @@ def reflection(item: Item, store: AnswerStore) -> ItemBox:
 
     def changed(change: dict[str, Any]) -> None:
         store.record(item.id, change["new"])
-        status.value = _status(views.reflection_text(change["new"])).value
+        status.value = _status_html(views.reflection_text(change["new"]))
 
     box.observe(changed, names="value")
     return ItemBox(
-        [w.HTML(_STYLE + views.stem_html(item)), box, status],
+        [w.HTML(_STYLE + views.stem_html(item)), box, status, _enhancer()],
         lambda: views.plain(item, (), box.value),
     )
 
@@ -109,16 +162,25 @@ def sort(item: Item, store: AnswerStore) -> ItemBox:
     saved = store.value(item.id)
     placed: dict[str, str] = dict(saved) if isinstance(saved, dict) else {}
     choices = [("Choose…", None)] + [(label, key) for key, label in item.bins.items()]
+    groups = [key for _, key in choices]
     rows: list[w.Widget] = []
     progress = _status("")
 
     def refresh_progress() -> None:
         text = texts.SORT_PROGRESS.format(done=len(placed), total=len(item.tasks))
-        progress.value = _status(text).value
+        progress.value = _status_html(text)
 
     for key, task in item.tasks.items():
-        menu = w.Dropdown(options=choices, value=placed.get(key), description="Group:")
-        feedback = w.HTML()
+        # The task is the drop-down's label, so a screen reader names each menu by its task.
+        # An index, not value=None: ipywidgets shows None as an empty box, not as "Choose…".
+        menu = w.Dropdown(
+            options=choices,
+            index=groups.index(placed.get(key)) if placed.get(key) in groups else 0,
+            description=task["text"],
+            style={"description_width": "initial"},
+            layout=w.Layout(width="100%"),
+        )
+        feedback = _status("")
 
         def changed(change: dict[str, Any], key: str = key, feedback: w.HTML = feedback) -> None:
             if change["new"] is None:
@@ -131,10 +193,10 @@ def sort(item: Item, store: AnswerStore) -> ItemBox:
 
         feedback.value = views.verdict_html(views.sort_verdicts(item, placed)[key])
         menu.observe(changed, names="value")
-        rows.append(w.VBox([w.HTML(f"<b>{html.escape(task['text'])}</b>"), menu, feedback]))
+        rows.append(w.VBox([menu, feedback]))
 
     refresh_progress()
     return ItemBox(
-        [w.HTML(_STYLE + views.stem_html(item)), *rows, progress],
+        [w.HTML(_STYLE + views.stem_html(item)), *rows, progress, _enhancer()],
         lambda: views.plain(item, (), placed),
     )

@@ -18,6 +18,11 @@ def notebooks() -> list[Path]:
     return sorted((ROOT / "modules").glob("*/*.ipynb"))
 
 
+def module_notebooks() -> list[Path]:
+    """Learner notebooks that ask questions (every module and the exam)."""
+    return [nb for nb in notebooks() if module_id_of(nb)]
+
+
 def markdown_cells(notebook: Path, *, skip_sources: bool = False) -> list[str]:
     """Markdown a learner reads; optionally without the "Learn more" list of sources."""
     nb = nbformat.read(str(notebook), as_version=4)
@@ -27,8 +32,10 @@ def markdown_cells(notebook: Path, *, skip_sources: bool = False) -> list[str]:
     return cells
 
 
-def item_texts(module_id: str) -> list[str]:
+def item_texts(module_id: str | None) -> list[str]:
     """Stems, options, practice feedback and tasks: the learner-safe item data."""
+    if module_id is None:
+        return []
     data = json.loads((ROOT / "course" / "data" / f"{module_id}.json").read_text(encoding="utf-8"))
     out: list[str] = []
     for item in data["items"]:
@@ -41,12 +48,12 @@ def item_texts(module_id: str) -> list[str]:
     return [t for t in out if t]
 
 
-def module_id_of(notebook: Path) -> str:
-    """The module id a learner notebook asks about, read from its status cell."""
+def module_id_of(notebook: Path) -> str | None:
+    """The module id a learner notebook asks about (from its status cell); None for a
+    notebook with no questions, such as My progress."""
     nb = nbformat.read(str(notebook), as_version=4)
     match = re.search(r'status\("(\w+)"\)', "\n".join(c.source for c in nb.cells if c.cell_type == "code"))
-    assert match, f"{notebook.name} has no status cell"
-    return match.group(1)
+    return match.group(1) if match else None
 
 
 def ui_strings() -> list[str]:

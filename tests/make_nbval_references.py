@@ -22,7 +22,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from helpers import execute  # noqa: E402
-from learner_text import module_id_of  # noqa: E402
+from learner_text import module_id_of, module_notebooks  # noqa: E402
 
 OUT = HERE / "nbval"
 TAG = "nbval-check-output"
@@ -47,7 +47,7 @@ def fixed_answers(module: dict) -> dict:
 
 def main() -> None:
     shutil.rmtree(OUT, ignore_errors=True)
-    for notebook in sorted((ROOT / "modules").glob("*/*.ipynb")):
+    for notebook in module_notebooks():
         folder = OUT / notebook.parent.name
         folder.mkdir(parents=True)
         module_id = module_id_of(notebook)

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from helpers import error_outputs, execute, outputs_text
-from learner_text import module_id_of
+from learner_text import module_id_of, module_notebooks
 
-NOTEBOOKS = sorted((ROOT / "modules").glob("*/*.ipynb"))
+NOTEBOOKS = module_notebooks()
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)

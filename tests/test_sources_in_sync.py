@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import ROOT
+from learner_text import module_notebooks
 
 from course.build import build
 from course.release import release
@@ -51,7 +52,7 @@ def test_release_refuses_answers_files_in_solutions(tmp_path: Path) -> None:
         release(tmp_path)
 
 
-@pytest.mark.parametrize("notebook", sorted((ROOT / "modules").glob("*/*.ipynb")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("notebook", module_notebooks(), ids=lambda p: p.stem)
 def test_nbval_references_are_the_current_learner_notebooks(notebook: Path) -> None:
     """nbval's stored-output copies (tests/nbval) must hold the same cells as modules/."""
     reference = ROOT / "tests" / "nbval" / notebook.parent.name / notebook.name

@@ -1,0 +1,479 @@
+"""How fast the course is on this machine: ``python benchmarks/bench.py [--quick] [--no-browser]``.
+
+Every figure is printed beside a baseline measured in the same run on the same machine, so
+the ratio means something on a slow laptop and on a fast server alike:
+
+* Run All of each module on a fresh kernel, against a notebook that only shows one ipywidget;
+* ``import course`` in a fresh interpreter, against ``import ipywidgets``;
+* ``nbgrader autograde`` of one submission per module, against a one-cell assignment;
+* a cohort autograded on all cores: nbgrader grades one submission at a time and processes
+  sharing one SQLite gradebook collide, so each process gets its own course copy (and so its
+  own gradebook) and half of the learners;
+* in Chromium: from opening a module to its first widget (Run All included), and from a
+  click to the feedback under it, against the one-widget notebook.
+
+Nothing is asserted: targets are printed beside the figures. Everything runs in a temporary
+folder, on 127.0.0.1 only; the repository is left as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import nbformat
+
+if TYPE_CHECKING:  # playwright is needed only for the browser figures
+    from lab_server import LabServer
+    from playwright.sync_api import Browser, Page
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from helpers import execute  # noqa: E402 - the tests' Run All, so both measure the same thing
+
+from course.items import load_module  # noqa: E402 - the repo's own package, found via ROOT
+
+SLUGS = [
+    "00-start-here",
+    "01-shared-lived-experience",
+    "02-building-community",
+    "03-why-lived-experience-matters",
+    "04-role-of-a-peer-specialist",
+    "05-emotional-support",
+    "06-practice-exam",
+]
+QUICK_SLUG = "01-shared-lived-experience"
+BASELINE = "zz-baseline"  # sorts after the modules, so it never looks like one
+# The baseline notebook: ipywidgets imported, one widget shown, a click answered in the kernel.
+BASELINE_CELL = """import ipywidgets as w
+from IPython.display import display
+
+said = w.HTML()
+choice = w.RadioButtons(options=["one", "two", "three"], value=None)
+choice.observe(lambda change: setattr(said, "value", f"You chose {change['new']}."), names="value")
+display(w.VBox([choice, said]))"""
+# The baseline assignment: one graded cell whose hidden test is a number, as the modules' are.
+BASELINE_GRADED = "### BEGIN HIDDEN TESTS\n1\n### END HIDDEN TESTS"
+RATIO_TARGET = 1.5
+IMPORT_TARGET_S = 0.3
+
+
+# ------------------------------------------------------------------------ the table
+
+
+@dataclass
+class Figure:
+    label: str
+    value: float
+    unit: str = "s"
+    baseline: float | None = None
+    target: str = ""
+    ok: bool | None = None
+
+    def line(self) -> str:
+        ratio = f"{self.value / self.baseline:.2f}x" if self.baseline else "-"
+        base = f"{self.baseline:.3f} {self.unit}" if self.baseline is not None else "-"
+        verdict = {True: "ok", False: "MISSED", None: ""}[self.ok]
+        return (
+            f"{self.label:<58} {self.value:>8.3f} {self.unit:<2} {base:>11} {ratio:>7}  "
+            f"{self.target:<9} {verdict}"
+        )
+
+
+def against(label: str, value: float, baseline: float) -> Figure:
+    """A figure whose target is a ratio to its baseline."""
+    ratio = value / baseline
+    return Figure(label, value, baseline=baseline, target=f"<= {RATIO_TARGET}x", ok=ratio <= RATIO_TARGET)
+
+
+def show(figure: Figure) -> Figure:
+    print(figure.line(), flush=True)
+    return figure
+
+
+def machine() -> list[str]:
+    """What the figures were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = ", ".join(
+        f"{p} {metadata.version(p)}" for p in ("nbgrader", "jupyterlab", "ipywidgets", "nbclient")
+    )
+    return [
+        f"CPU:      {cpu}",
+        f"cores:    {os.cpu_count()}",
+        f"Python:   {platform.python_version()} ({platform.system()} {platform.release()})",
+        f"packages: {versions}",
+        f"load:     {load()}",
+    ]
+
+
+def load() -> str:
+    """Other work on the machine slows every figure; the ratios suffer less than the values."""
+    one, five, _ = os.getloadavg()
+    busy = " (busy: more runnable processes than cores)" if one > (os.cpu_count() or 1) else ""
+    return f"{one:.1f} over the last minute, {five:.1f} over five{busy}"
+
+
+def seconds(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def paired(label: str, action: Callable[[], object], baseline: Callable[[], object], repeats: int) -> Figure:
+    """Median of ``repeats`` runs, each right after a run of its baseline.
+
+    Taking turns means a burst of other work on the machine slows both sides alike, so the
+    ratio holds up on a busy machine where two separate series would not.
+    """
+    values, bases = [], []
+    for _ in range(repeats):
+        bases.append(seconds(baseline))
+        values.append(seconds(action))
+    return show(against(label, statistics.median(values), statistics.median(bases)))
+
+
+# ------------------------------------------------------------------------- notebooks
+
+
+def write_baseline_notebook(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(BASELINE_CELL)])
+    nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
+    path = folder / f"{BASELINE}.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def bench_run_all(work: Path, slugs: list[str], repeats: int) -> list[Figure]:
+    """Run All in a fresh kernel, as a learner's first visit (no answers saved yet)."""
+    os.environ.pop("NBGRADER_EXECUTION", None)
+    baseline_nb = write_baseline_notebook(work / "run-all" / BASELINE)
+    if repeats > 1:
+        execute(baseline_nb)  # warm the disk cache and the kernel spec lookup for both sides
+    figures = []
+    for slug in slugs:
+        folder = work / "run-all" / slug
+        shutil.copytree(ROOT / "modules" / slug, folder)
+        notebook = folder / f"{slug}.ipynb"
+        label = f"Run All on a fresh kernel: {slug}"
+        figures.append(paired(label, lambda nb=notebook: execute(nb), lambda: execute(baseline_nb), repeats))
+    return figures
+
+
+def import_time(module: str) -> float:
+    """Seconds to import a module in a new interpreter (the interpreter's own start excluded)."""
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    return float(done.stdout.strip())
+
+
+def bench_import(repeats: int) -> Figure:
+    value = statistics.median(import_time("course") for _ in range(repeats))
+    baseline = statistics.median(import_time("ipywidgets") for _ in range(repeats))
+    figure = Figure("import course in a fresh interpreter", value, baseline=baseline)
+    figure.target, figure.ok = f"< {IMPORT_TARGET_S} s", value < IMPORT_TARGET_S
+    return show(figure)
+
+
+# -------------------------------------------------------------------------- nbgrader
+
+
+def nbgrader(course: Path, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args, "--log-level=ERROR"],
+        cwd=course,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def make_course(folder: Path, slugs: list[str]) -> Path:
+    """A course with the chosen modules and the one-cell baseline, released by nbgrader."""
+    for slug in slugs:
+        shutil.copytree(ROOT / "solutions" / slug, folder / "solutions" / slug)
+    shutil.copy(ROOT / "nbgrader_config.py", folder)
+    cell = nbformat.v4.new_code_cell(BASELINE_GRADED)
+    cell.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": "baseline",
+        "locked": True,
+        "points": 1,
+        "schema_version": 3,
+        "solution": False,
+        "task": False,
+    }
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
+    (folder / "solutions" / BASELINE).mkdir(parents=True)
+    nbformat.write(nb, str(folder / "solutions" / BASELINE / f"{BASELINE}.ipynb"))
+    nbgrader(folder, "generate_assignment", "*", "--force")
+    return folder
+
+
+def module_id(slug: str) -> str:
+    """The module id ("m1", "exam") of an assignment slug, from the learner-safe data files."""
+    for path in (ROOT / "course" / "data").glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data["slug"] == slug:
+            return data["module"]
+    raise SystemExit(f"no module data for {slug}")
+
+
+def answers_for(slug: str, rng: random.Random) -> dict:
+    """An answers file of a learner who answered everything, at random (no keys needed)."""
+    module = load_module(module_id(slug))
+    answers = {}
+    for item in module.items.values():
+        if item.kind == "reflection":
+            value = "I would listen first and share a little of my story if it helps them."
+        elif item.kind == "sort":
+            value = {task: rng.choice(list(item.bins)) for task in item.tasks}
+        else:
+            value = rng.choice([o.key for o in item.options])
+        answers[item.id] = {"value": value, "first": value, "changes": 1}
+    return {"format": 1, "module": module.id, "seed": rng.randrange(2**31), "answers": answers}
+
+
+def submit(course: Path, student: str, slug: str, rng: random.Random) -> None:
+    folder = course / "submitted" / student / slug
+    folder.mkdir(parents=True)
+    shutil.copy(course / "modules" / slug / f"{slug}.ipynb", folder)
+    if slug != BASELINE:
+        (folder / "answers.json").write_text(json.dumps(answers_for(slug, rng)), encoding="utf-8")
+
+
+def bench_autograde_one(template: Path, work: Path, slugs: list[str], repeats: int) -> list[Figure]:
+    """One submission graded on its own, as for a late learner: process start included."""
+    course = work / "single"
+    shutil.copytree(template, course)
+    rng = random.Random(1)
+    for slug in [BASELINE, *slugs]:
+        submit(course, "solo", slug, rng)
+
+    def grade(slug: str) -> None:
+        nbgrader(course, "autograde", slug, "--student", "solo", "--force")
+
+    return [
+        paired(f"autograde one submission: {slug}", lambda s=slug: grade(s), lambda: grade(BASELINE), repeats)
+        for slug in slugs
+    ]
+
+
+def graded_count(course: Path) -> int:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="cps-course") as gradebook:
+        return sum(len(gradebook.assignment_submissions(a.name)) for a in gradebook.assignments)
+
+
+def bench_cohort(template: Path, work: Path, slugs: list[str], learners: int, single: float) -> list[Figure]:
+    """A cohort split over one process per core, each with its own course copy and gradebook."""
+    workers = max(1, min(os.cpu_count() or 1, learners))
+    courses = []
+    rng = random.Random(2)
+    for n in range(workers):
+        course = work / f"cohort-{n}"
+        shutil.copytree(template, course)
+        for learner in range(n, learners, workers):
+            for slug in slugs:
+                submit(course, f"learner{learner:03d}", slug, rng)
+        courses.append(course)
+    command = [sys.executable, "-m", "nbgrader", "autograde", "*", "--log-level=ERROR"]
+    start = time.perf_counter()
+    running = [
+        subprocess.Popen(command, cwd=c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for c in courses
+    ]
+    if any(p.wait() for p in running):
+        raise SystemExit("nbgrader autograde failed in the cohort run")
+    total = time.perf_counter() - start
+    submissions = learners * len(slugs)
+    graded = sum(graded_count(c) for c in courses)
+    if graded != submissions:
+        raise SystemExit(f"the cohort run graded {graded} of {submissions} submissions")
+    size = f"{learners} learners x {len(slugs)} modules, {workers} processes"
+    return [
+        show(Figure(f"cohort autograde, total ({size})", total)),
+        show(Figure("cohort autograde, per submission (vs one alone)", total / submissions, baseline=single)),
+    ]
+
+
+# --------------------------------------------------------------------------- browser
+
+# Time from a click on an option to the feedback text under it changing, measured in the page.
+CLICK_TO_FEEDBACK = """
+async (index) => {
+  const box = document.querySelector('.jp-OutputArea-output .widget-radio-box');
+  const area = box.closest('.jp-OutputArea-output');
+  const inputs = box.querySelectorAll('input[type="radio"]');
+  box.scrollIntoView({block: 'center'});  // as a learner scrolls to it; also makes it render
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const before = area.textContent;
+  return await new Promise((resolve, reject) => {
+    const observer = new MutationObserver(() => {
+      if (area.textContent !== before) { observer.disconnect(); resolve(performance.now() - start); }
+    });
+    observer.observe(area, {subtree: true, childList: true, characterData: true, attributes: true});
+    setTimeout(() => { observer.disconnect(); reject(new Error('no feedback within 30 s')); }, 30000);
+    const start = performance.now();
+    inputs[index % inputs.length].click();
+  });
+}
+"""
+
+
+def shut_down_kernels(url: str) -> None:
+    """Each measurement starts from no running kernel, as a learner's first visit does."""
+    with urllib.request.urlopen(f"{url}/api/kernels", timeout=10) as reply:
+        kernels = json.load(reply)
+    for kernel in kernels:
+        request = urllib.request.Request(f"{url}/api/kernels/{kernel['id']}", method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+
+NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
+# Before a notebook has its kernel the toolbar already says idle; the status bar names the
+# kernel only once it is attached. Run All before that runs nothing.
+KERNEL_IDLE = re.compile(r"\(ipykernel\) \| Idle$")
+
+
+def menu(page: Page, top: str, entry: str) -> None:
+    """A menu-bar menu, then one of its entries, clicked as a learner does."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{top}$")).click()
+    entries = page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel")
+    entries.filter(has_text=re.compile(f"^{re.escape(entry)}$")).click()
+
+
+def kernel_idle(page: Page) -> None:
+    page.locator(".jp-StatusBar-TextItem").filter(has_text=KERNEL_IDLE).wait_for()
+    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for()
+
+
+def visit(browser: Browser, server: LabServer, slug: str) -> tuple[float, float]:
+    """A learner's first visit of a notebook in an open JupyterLab, in seconds: from
+    File > Open to the first widget (Run All included), and from a click to its feedback."""
+    from lab_server import RUN_TIMEOUT_MS
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(RUN_TIMEOUT_MS)
+        page.goto(f"{server.url}/lab?reset")
+        page.locator(".lm-MenuBar-itemLabel").first.wait_for()
+        start = time.perf_counter()
+        menu(page, "File", "Open from Path…")
+        page.locator(".jp-Dialog input").fill(f"{slug}/{slug}.ipynb")
+        page.locator(".jp-Dialog .jp-mod-accept").click()
+        page.locator(NOTEBOOK).wait_for()
+        kernel_idle(page)
+        menu(page, "Run", "Run All Cells")
+        page.locator(f"{NOTEBOOK} .jp-OutputArea-output .widget-radio-box").first.wait_for(state="visible")
+        opened = time.perf_counter() - start
+        kernel_idle(page)
+        clicked = page.evaluate(CLICK_TO_FEEDBACK, 1) / 1000
+    finally:
+        context.close()
+    shut_down_kernels(server.url)
+    (server.root / slug / "answers.json").unlink(missing_ok=True)
+    return opened, clicked
+
+
+def bench_browser(work: Path, slugs: list[str], repeats: int) -> list[Figure]:
+    """Each module visited in turn with the one-widget notebook, as in ``paired``.
+
+    The server is the browser tests' own (``tests/lab_server.py``): 127.0.0.1, offline settings.
+    """
+    from lab_server import CHROMIUM, CHROMIUM_ARGS, start_lab, stop_lab
+    from playwright.sync_api import sync_playwright
+
+    server, process = start_lab(work / "lab")
+    write_baseline_notebook(server.root / BASELINE)
+    figures = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            visit(browser, server, BASELINE)  # fills the browser's cache and the server's: not counted
+            for slug in slugs:
+                runs = [
+                    (visit(browser, server, BASELINE), visit(browser, server, slug)) for _ in range(repeats)
+                ]
+                base_open, base_click = (statistics.median(r[0][n] for r in runs) for n in (0, 1))
+                opened, clicked = (statistics.median(r[1][n] for r in runs) for n in (0, 1))
+                figures.append(show(against(f"browser, open to first widget: {slug}", opened, base_open)))
+                figures.append(show(against(f"browser, click to feedback: {slug}", clicked, base_click)))
+            browser.close()
+    finally:
+        stop_lab(process)
+    return figures
+
+
+# ------------------------------------------------------------------------------ main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: proves the script runs end to end")
+    parser.add_argument("--no-browser", action="store_true", help="skip the JupyterLab + Chromium figures")
+    parser.add_argument("--learners", type=int, help="cohort size (default 30; 2 with --quick)")
+    parser.add_argument(
+        "--repeats", type=int, help="runs per figure, median taken (default 5; 1 with --quick)"
+    )
+    args = parser.parse_args(argv)
+    slugs = [QUICK_SLUG] if args.quick else SLUGS
+    repeats = args.repeats or (1 if args.quick else 5)
+    learners = args.learners or (2 if args.quick else 30)
+
+    print("Course benchmark" + (" (--quick: tiny sizes, figures not meaningful)" if args.quick else ""))
+    print("\n".join(machine()))
+    print(f"repeats:  {repeats} (median), cohort: {learners} learners\n")
+    print(f"{'figure':<58} {'value':>11} {'baseline':>11} {'ratio':>7}  {'target':<9}")
+    with tempfile.TemporaryDirectory(prefix="cps-bench-") as tmp:
+        work = Path(tmp)
+        figures = bench_run_all(work, slugs, repeats)
+        figures.append(bench_import(max(repeats, 3)))
+        template = make_course(work / "template", slugs)
+        singles = bench_autograde_one(template, work, slugs, max(1, repeats // 2))
+        figures += singles
+        single = statistics.mean(f.value for f in singles)
+        figures += bench_cohort(template, work, slugs, learners, single)
+        if args.no_browser:
+            print("browser figures: skipped (--no-browser)")
+        else:
+            figures += bench_browser(work, slugs, max(1, repeats // 2))
+    print(f"load at the end: {load()}")
+    missed = [f.label for f in figures if f.ok is False]
+    print(
+        f"\n{len(figures)} figures, {len(missed)} missed their target"
+        + (": " + "; ".join(missed) if missed else ".")
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

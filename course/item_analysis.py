@@ -1,0 +1,499 @@
+"""Item analysis for instructors: ``python -m course.item_analysis <assignment>``.
+
+After ``nbgrader autograde``, this tells an instructor which graded questions of a module (or
+of the practice exam) did their job: how many learners got each one right, whether the
+learners who did well elsewhere in the module were the ones who got it right, and which
+options were chosen. It writes ``report.html`` (plots embedded), ``items.csv`` and the plots
+as PNG files into ``<course>/item-analysis/<assignment>/``.
+
+Who was graded and with what score comes from nbgrader's gradebook; what each learner chose
+comes from the answers file nbgrader graded (``autograded/``, else ``submitted/``), read with
+the same tolerant parser the grading cells use, so a damaged file counts here exactly as it
+counted for the grade. The keys come from ``content/items/<module>.yaml``: the learner-safe
+data in ``course/data`` has none. The report holds no student names, only counts, except the
+list of submissions whose gradebook score disagrees with their answers file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import csv
+import html
+import math
+import sqlite3
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .store import ANSWERS_FILE, parse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Thresholds for "worth a second look". They are conventions of classroom test analysis,
+# meant to start a conversation about an item, not to condemn it.
+# Nearly everyone right: the item tells the instructor little about who has learned what
+# (it may still be a fine confidence builder early in a module).
+TOO_EASY_ABOVE = 0.9
+# Fewer than three in ten right, with four options: close to guessing. The key may be wrong,
+# the stem ambiguous, or the module may not teach the point.
+TOO_HARD_BELOW = 0.3
+# Learners who did worse on the rest of the module got this item right more often than
+# those who did better: often a wrong key or a distractor that is defensible.
+NEGATIVE_DISCRIMINATION_BELOW = 0.0
+# Under this many learners a handful of answers moves every figure: the report says so.
+FEW_LEARNERS = 20
+
+BLANK = "blank"  # no answer saved
+OTHER = "other"  # a saved value that is not one of the options (graded as wrong)
+
+
+@dataclass(frozen=True)
+class Key:
+    """A graded item as the instructor wrote it, with the gradebook cell that scores it."""
+
+    id: str
+    topic: str
+    stem: str
+    options: tuple[str, ...]
+    answer: str
+    points: float
+    cell: str
+
+
+@dataclass
+class ItemStats:
+    """What one item's answers say, for the table, the CSV and the plots."""
+
+    key: Key
+    learners: int
+    right: int
+    difficulty: float | None  # share right; None with no learners
+    discrimination: float | None  # None when undefined (fewer than 2 learners, no variance)
+    counts: dict[str, int]  # option key -> learners who chose it, then BLANK, OTHER
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Cohort:
+    """The graded learners of one assignment and what they chose."""
+
+    assignment: str
+    module: str
+    keys: list[Key]
+    responses: dict[str, dict[str, Any]]  # student -> item id -> saved value
+    scores: dict[str, float]  # student -> gradebook total (reflections included)
+    max_score: float = 0.0
+    no_answers_file: int = 0
+    mismatches: list[str] = field(default_factory=list)
+    note: str = ""  # why there is nobody to analyse, when that is so
+
+
+# ----------------------------------------------------------------------------- keys
+
+
+class UnknownAssignment(LookupError):
+    """An assignment name no items file carries; the message says where we looked."""
+
+
+def module_file(assignment: str, items_dir: Path) -> Path:
+    """The items file of an assignment, named by slug ("01-shared-lived-experience") or id ("m1")."""
+    for path in sorted(items_dir.glob("*.yaml")):
+        head = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if assignment in (head.get("slug"), head.get("module")):
+            return path
+    raise UnknownAssignment(f"No module called {assignment!r} in {items_dir}.")
+
+
+def read_keys(path: Path) -> tuple[str, str, list[Key]]:
+    """(module id, slug, graded items) of an items file.
+
+    Modules grade each item in its own cell (``m1-g3``); the practice exam grades one cell per
+    topic (``exam-ethics``), as ``course.build`` writes them.
+    """
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    module = data["module"]
+    keys = [
+        Key(
+            id=item["id"],
+            topic=item.get("topic", ""),
+            stem=" ".join(str(item.get("stem", "")).split()),
+            options=tuple(item["options"]),
+            answer=item["answer"],
+            points=float(item.get("points", 1)),
+            cell=f"{module}-{item['topic']}" if data.get("shuffle") else item["id"].replace(".", "-"),
+        )
+        for item in data["items"]
+        if item["kind"] == "graded"
+    ]
+    return module, data["slug"], keys
+
+
+# ----------------------------------------------------------------------- statistics
+
+
+def choice_of(value: Any, key: Key) -> str:
+    """Which bar of the option chart a saved value belongs to."""
+    if value in (None, ""):
+        return BLANK
+    return value if isinstance(value, str) and value in key.options else OTHER
+
+
+def point_biserial(item: Sequence[float], rest: Sequence[float]) -> float | None:
+    """Pearson correlation of an item's 0/1 with the rest score (the point-biserial).
+
+    None when it is undefined: fewer than two learners, or either side the same for all.
+    """
+    n = len(item)
+    if n < 2 or n != len(rest):
+        return None
+    mean_x, mean_y = sum(item) / n, sum(rest) / n
+    sxx = sum((x - mean_x) ** 2 for x in item)
+    syy = sum((y - mean_y) ** 2 for y in rest)
+    if sxx == 0 or syy == 0:
+        return None
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(item, rest, strict=True))
+    return sxy / math.sqrt(sxx * syy)
+
+
+def flags_for(stats: ItemStats) -> list[str]:
+    """The reasons to look at an item again, by the thresholds above."""
+    if not stats.learners:
+        return []
+    found = []
+    if stats.difficulty is not None and stats.difficulty > TOO_EASY_ABOVE:
+        found.append("too easy")
+    if stats.difficulty is not None and stats.difficulty < TOO_HARD_BELOW:
+        found.append("too hard")
+    if stats.discrimination is not None and stats.discrimination < NEGATIVE_DISCRIMINATION_BELOW:
+        found.append("negative discrimination")
+    unused = [o for o in stats.key.options if o != stats.key.answer and stats.counts[o] == 0]
+    if unused:
+        found.append("distractor nobody chose: " + ", ".join(unused))
+    return found
+
+
+def analyse(keys: Sequence[Key], responses: Mapping[str, Mapping[str, Any]]) -> list[ItemStats]:
+    """Difficulty, discrimination, option counts and flags of each item.
+
+    Discrimination correlates an item with the learner's score on the *other* graded items of
+    the assignment: with six or seven items, counting the item itself in the total would
+    make every item look better than it is.
+    """
+    students = sorted(responses)
+    right = {k.id: [1.0 if responses[s].get(k.id) == k.answer else 0.0 for s in students] for k in keys}
+    totals = [sum(right[k.id][n] * k.points for k in keys) for n in range(len(students))]
+    out = []
+    for key in keys:
+        marks = right[key.id]
+        rest = [total - mark * key.points for total, mark in zip(totals, marks, strict=True)]
+        counts = dict.fromkeys((*key.options, BLANK, OTHER), 0)
+        for student in students:
+            counts[choice_of(responses[student].get(key.id), key)] += 1
+        stats = ItemStats(
+            key=key,
+            learners=len(students),
+            right=int(sum(marks)),
+            difficulty=sum(marks) / len(students) if students else None,
+            discrimination=point_biserial(marks, rest),
+            counts=counts,
+        )
+        stats.flags = flags_for(stats)
+        out.append(stats)
+    return out
+
+
+# ---------------------------------------------------------------------- the cohort
+
+
+def answers_of(course: Path, student: str, assignment: str, module: str) -> dict[str, Any] | None:
+    """A learner's saved values as grading read them, or None without an answers file."""
+    for stage in ("autograded", "submitted"):
+        path = course / stage / student / assignment / ANSWERS_FILE
+        if path.is_file():
+            loaded = parse(path.read_text(encoding="utf-8", errors="replace"), module)
+            return {item_id: entry.get("value") for item_id, entry in loaded.entries.items()}
+    return None
+
+
+def cell_scores(keys: Sequence[Key], answers: Mapping[str, Any]) -> dict[str, float]:
+    """What each graded cell should have scored, from the answers file."""
+    out: dict[str, float] = {}
+    for key in keys:
+        out[key.cell] = out.get(key.cell, 0.0) + (key.points if answers.get(key.id) == key.answer else 0.0)
+    return out
+
+
+def course_id(db: Path) -> str:
+    """The course the gradebook belongs to: opened under another id, nbgrader would add one."""
+    with closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)) as connection:
+        row = connection.execute("SELECT id FROM course ORDER BY id LIMIT 1").fetchone()
+    return row[0] if row else "default_course"
+
+
+def load_cohort(course: Path, assignment: str, db: Path, keys_file: Path) -> Cohort:
+    """Everyone the gradebook has graded for this assignment, with their answers."""
+    module, slug, keys = read_keys(keys_file)
+    cohort = Cohort(assignment=slug, module=module, keys=keys, responses={}, scores={})
+    if not db.is_file():  # opening a missing gradebook would create an empty one
+        cohort.note = f"There is no gradebook at {db}. Run nbgrader autograde first."
+        return cohort
+    from nbgrader.api import Gradebook  # instructor-side only: learners' kernels never import it
+
+    with Gradebook(f"sqlite:///{db}", course_id=course_id(db)) as gradebook:
+        for submission in gradebook.assignment_submissions(slug):
+            student = submission.student.id
+            cohort.scores[student] = float(submission.score)
+            cohort.max_score = float(submission.max_score)
+            answers = answers_of(course, student, slug, module)
+            if answers is None:
+                cohort.no_answers_file += 1
+                answers = {}
+            cohort.responses[student] = answers
+            expected = cell_scores(keys, answers)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    want = expected.get(grade.name)
+                    if want is not None and grade.auto_score is not None and grade.auto_score != want:
+                        cohort.mismatches.append(
+                            f"{student}: cell {grade.name} scored {grade.auto_score:g} in the gradebook, "
+                            f"{want:g} from the answers file"
+                        )
+    if not cohort.responses:
+        cohort.note = f"No graded submissions of {slug} in {db}. Run nbgrader autograde {slug} first."
+    return cohort
+
+
+# ------------------------------------------------------------------------ outputs
+
+
+def fmt(value: float | None, digits: int = 2) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def write_csv(stats: Sequence[ItemStats], path: Path) -> None:
+    """One row per item; blank cells where a figure is undefined."""
+    option_keys = sorted({o for s in stats for o in s.key.options})
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["item", "topic", "key", "learners", "right", "difficulty", "discrimination"]
+            + [f"chose_{o}" for o in (*option_keys, BLANK, OTHER)]
+            + ["flags"]
+        )
+        for s in stats:
+            chosen = [s.counts.get(o, "") for o in (*option_keys, BLANK, OTHER)]
+            row = [s.key.id, s.key.topic, s.key.answer, s.learners, s.right]
+            writer.writerow(
+                [*row, fmt(s.difficulty, 3), fmt(s.discrimination, 3), *chosen, "; ".join(s.flags)]
+            )
+
+
+def short(item_id: str) -> str:
+    return item_id.split(".", 1)[1]
+
+
+def plot_scatter(stats: Sequence[ItemStats], path: Path) -> bool:
+    """Difficulty against discrimination, with the flag thresholds drawn; False if nothing to plot."""
+    from matplotlib.figure import Figure  # no pyplot: no global state, no GUI backend
+
+    points = [s for s in stats if s.discrimination is not None and s.difficulty is not None]
+    if not points:
+        return False
+    fig = Figure(figsize=(7, 5))
+    ax = fig.subplots()
+    ax.axvspan(0, TOO_HARD_BELOW, color="#f4e3c9", label="too hard / too easy zone")
+    ax.axvspan(TOO_EASY_ABOVE, 1.05, color="#f4e3c9")
+    ax.axhspan(-1.05, NEGATIVE_DISCRIMINATION_BELOW, color="#f6d2d2", label="negative discrimination")
+    ax.scatter([s.difficulty for s in points], [s.discrimination for s in points], color="#204a87", zorder=3)
+    for s in points:
+        where = (s.difficulty, s.discrimination)
+        ax.annotate(short(s.key.id), where, textcoords="offset points", xytext=(4, 4), fontsize="small")
+    ax.set_xlim(-0.05, 1.05)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_xlabel("Difficulty (share of learners right)")
+    ax.set_ylabel("Discrimination (correlation with the rest)")
+    ax.set_title("Items: difficulty and discrimination")
+    ax.legend(loc="lower left", fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    return True
+
+
+def plot_options(stats: Sequence[ItemStats], path: Path) -> bool:
+    """One small bar chart per item: how many chose each option; the key is dark and named."""
+    from matplotlib.figure import Figure
+
+    if not stats or not stats[0].learners:
+        return False
+    cols = min(4, len(stats))
+    rows = math.ceil(len(stats) / cols)
+    fig = Figure(figsize=(3.2 * cols, 2.4 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax, s in zip(axes, stats, strict=False):
+        names = [*s.key.options, BLANK] + ([OTHER] if s.counts[OTHER] else [])
+        labels = [f"{n} (key)" if n == s.key.answer else n for n in names]
+        colours = ["#204a87" if n == s.key.answer else "#babdb6" for n in names]
+        bars = ax.bar(labels, [s.counts[n] for n in names], color=colours)
+        ax.bar_label(bars, padding=1, fontsize="small")
+        ax.set_title(short(s.key.id), fontsize="medium")
+        ax.set_ylim(0, s.learners * 1.2)
+        ax.tick_params(axis="x", labelsize="small")
+    for ax in axes[len(stats) :]:
+        ax.set_visible(False)
+    fig.suptitle("Options chosen (dark bar: the key)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    return True
+
+
+def summary_lines(cohort: Cohort) -> list[str]:
+    """Plain sentences about the cohort: printed by the command and shown atop the page."""
+    n = len(cohort.responses)
+    if not n:
+        return [cohort.note, "The report is empty."]
+    lines = [f"{n} graded learner(s) of {cohort.assignment}, {len(cohort.keys)} graded item(s)."]
+    if cohort.scores and cohort.max_score:
+        mean = sum(cohort.scores.values()) / len(cohort.scores)
+        lines.append(f"Mean gradebook score {mean:.1f} of {cohort.max_score:g} (reflections included).")
+    if cohort.no_answers_file:
+        lines.append(f"{cohort.no_answers_file} learner(s) had no answers file: every item counts as blank.")
+    if n == 1:
+        lines.append("With one learner, discrimination is undefined (there is no one to compare with).")
+    elif n < FEW_LEARNERS:
+        lines.append(f"With fewer than {FEW_LEARNERS} learners, read these figures as hints only.")
+    if cohort.module == "exam":
+        lines.append("Options are named by their key in exam.yaml; each learner saw them in their own order.")
+    lines += [f"Check: {m}." for m in cohort.mismatches]
+    return lines
+
+
+THRESHOLDS_HTML = f"""<h2>How to read this</h2><ul>
+<li><b>Difficulty</b> is the share of learners who chose the key (blank counts as wrong).
+Above {TOO_EASY_ABOVE} an item is flagged <i>too easy</i>; below {TOO_HARD_BELOW}, <i>too hard</i>
+(check the key and the wording, and whether the module teaches the point).</li>
+<li><b>Discrimination</b> is the point-biserial correlation between getting the item right and
+the score on the module's <i>other</i> graded items. Positive: stronger learners get it right
+more often. Below {NEGATIVE_DISCRIMINATION_BELOW} it is flagged <i>negative discrimination</i>,
+often a wrong key or a defensible distractor. Blank when undefined: fewer than two learners,
+or everyone alike on the item or on the rest.</li>
+<li>A <i>distractor nobody chose</i> does no work: it may be too obviously wrong.</li></ul>"""
+
+
+def table_html(stats: Sequence[ItemStats]) -> str:
+    """The items as an HTML table: for the report page and the instructor notebook."""
+    esc = html.escape
+    rows = []
+    for s in stats:
+        chosen = ", ".join(f"{o}: {c}" for o, c in s.counts.items() if o != OTHER or c)
+        rows.append(
+            f"<tr><td>{esc(s.key.id)}</td><td>{esc(s.key.stem[:90])}</td><td>{esc(s.key.answer)}</td>"
+            f"<td>{fmt(s.difficulty)}</td><td>{fmt(s.discrimination) or 'undefined'}</td>"
+            f"<td>{esc(chosen)}</td><td>{esc('; '.join(s.flags))}</td></tr>"
+        )
+    head = "".join(
+        f'<th scope="col">{name}</th>'
+        for name in ("item", "question", "key", "difficulty", "discrimination", "chosen", "flags")
+    )
+    return (
+        f"<table><caption>Graded items</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def write_html(cohort: Cohort, stats: Sequence[ItemStats], images: Iterable[Path], path: Path) -> None:
+    """A page an instructor can open offline: summary, plots (embedded), one row per item."""
+    esc = html.escape
+    pictures = "".join(
+        f'<p><img alt="{esc(p.stem.replace("-", " "))}" src="data:image/png;base64,'
+        f'{base64.b64encode(p.read_bytes()).decode()}"></p>'
+        for p in images
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Item analysis: {esc(cohort.assignment)}</title>
+<style>body{{font-family:sans-serif;max-width:70em;margin:2em auto;line-height:1.4}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.3em .5em;vertical-align:top}}
+img{{max-width:100%}}</style></head><body>
+<h1>Item analysis: {esc(cohort.assignment)}</h1>
+{"".join(f"<p>{esc(line)}</p>" for line in summary_lines(cohort))}
+{pictures}
+{table_html(stats)}
+{THRESHOLDS_HTML}
+</body></html>
+"""
+    path.write_text(page, encoding="utf-8")
+
+
+@dataclass
+class Report:
+    """Where the report went and what it found."""
+
+    cohort: Cohort
+    stats: list[ItemStats]
+    html: Path
+    csv: Path
+    images: list[Path]
+
+
+def run(
+    assignment: str,
+    course: Path = ROOT,
+    out: Path | None = None,
+    db: Path | None = None,
+    items_dir: Path | None = None,
+) -> Report:
+    """Analyse one assignment and write the report; what the command and the notebook call."""
+    course = course.resolve()
+    keys_file = module_file(assignment, items_dir or ROOT / "content" / "items")
+    cohort = load_cohort(course, assignment, db or course / "gradebook.db", keys_file)
+    stats = analyse(cohort.keys, cohort.responses) if cohort.responses else []
+    out = out or course / "item-analysis" / cohort.assignment
+    out.mkdir(parents=True, exist_ok=True)
+    images = []
+    for name, draw in (("difficulty-discrimination.png", plot_scatter), ("options.png", plot_options)):
+        target = out / name
+        target.unlink(missing_ok=True)  # never leave an old cohort's plot beside a new report
+        if draw(stats, target):
+            images.append(target)
+    write_csv(stats, out / "items.csv")
+    write_html(cohort, stats, images, out / "report.html")
+    return Report(cohort, stats, out / "report.html", out / "items.csv", images)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "assignment", help='assignment slug ("01-shared-lived-experience") or module id ("m1")'
+    )
+    parser.add_argument(
+        "--course", type=Path, default=ROOT, help="nbgrader course folder (default: this repo)"
+    )
+    parser.add_argument(
+        "--out", type=Path, help="folder for the report (default: <course>/item-analysis/<slug>)"
+    )
+    parser.add_argument("--db", type=Path, help="gradebook file (default: <course>/gradebook.db)")
+    parser.add_argument(
+        "--items", type=Path, help="folder of the items files with keys (default: content/items)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        report = run(args.assignment, args.course, args.out, args.db, args.items)
+    except UnknownAssignment as problem:
+        print(problem, file=sys.stderr)
+        return 2
+    for line in summary_lines(report.cohort):
+        print(line)
+    flagged = [s for s in report.stats if s.flags]
+    for s in flagged:
+        print(f"  {s.key.id}: {'; '.join(s.flags)}")
+    print(f"Report: {report.html}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

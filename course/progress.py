@@ -1,0 +1,250 @@
+"""My progress: what a learner has done across the course, from files already in their folders.
+
+The "My progress" notebook sits in its own folder beside the module folders (``modules/`` in
+the course folder, or wherever a hub learner fetched the modules). Each module folder holds
+the learner's ``answers.json`` and, once they clicked "Check my work", ``check-results.json``.
+This reads both (never writes), and shows per module: questions answered, practice questions
+right the first time, the graded score of the last check, and topics worth another look.
+
+The counting is pure functions on what the files hold; ``my_progress`` only reads and shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import check_texts as say
+from .items import Module
+from .results import WEAK_BELOW
+from .selfcheck import TABLE_STYLE, all_modules, module_title, read_results
+from .store import AnswerStore
+
+# The kinds status() counts as questions, so both say the same "answered N of M".
+QUESTION_KINDS = ("practice", "graded", "reflection")
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    """One module's figures."""
+
+    module: Module
+    answered_ids: frozenset[str]  # questions with a saved answer
+    questions: int
+    practice_tried: int  # practice questions with a first answer on record
+    practice_right_first: int
+    missed_practice: tuple[str, ...]  # practice item ids not right the first time
+    check: dict[str, Any] | None  # the last check-results.json, if any
+
+    @property
+    def answered(self) -> int:
+        return len(self.answered_ids)
+
+    @property
+    def started(self) -> bool:
+        return bool(self.answered or self.check)
+
+
+@dataclass(frozen=True)
+class Review:
+    """A topic worth another look, the module that teaches it, and why it is listed."""
+
+    topic: str
+    module: Module
+    why: tuple[str, ...]
+
+
+def _answered(value: Any) -> bool:
+    return value not in (None, "", {})
+
+
+def module_progress(
+    module: Module, entries: dict[str, dict[str, Any]], check: dict[str, Any] | None
+) -> ModuleProgress:
+    """The figures of one module from its answers (as AnswerStore reads them) and last check.
+
+    "Right the first time" counts practice questions whose first answer on record (``first``,
+    kept by the store however often the answer changed) is the right one.
+    """
+    questions = [i for i in module.items.values() if i.kind in QUESTION_KINDS]
+    answered = frozenset(i.id for i in questions if _answered(entries.get(i.id, {}).get("value")))
+    practice = [i for i in module.items.values() if i.kind == "practice"]
+    tried = [i for i in practice if _answered(entries.get(i.id, {}).get("first"))]
+    missed = tuple(i.id for i in tried if entries[i.id]["first"] != i.answer)
+    right = len(tried) - len(missed)
+    return ModuleProgress(module, answered, len(questions), len(tried), right, missed, check)
+
+
+def course_progress(base: Path) -> list[ModuleProgress]:
+    """Every module's figures, reading ``base/<slug>/`` (a missing folder is an empty module)."""
+    rows = []
+    for module in all_modules().values():
+        folder = base / module.slug
+        entries = AnswerStore(module.id, folder, read_only=True).load().entries
+        rows.append(module_progress(module, entries, read_results(folder, module.id)))
+    return rows
+
+
+def topic_name(module: Module, topic: str) -> str:
+    return module.topic_names.get(topic) or topic.replace("-", " ").capitalize()
+
+
+def topics_to_review(rows: list[ModuleProgress]) -> list[Review]:
+    """Topics with a practice question missed on the first try, a graded question the last
+    check found wrong (an unanswered one is still to do, not to review), or a practice exam
+    topic under 70 %; in course order."""
+    by_slug = {row.module.slug: row.module for row in rows}
+    found: dict[tuple[int, str], tuple[Module, list[str]]] = {}
+
+    def note(module: Module, topic: str, why: str) -> None:
+        found.setdefault((module.number, topic), (module, []))[1].append(why)
+
+    for row in rows:
+        module = row.module
+        for item_id in row.missed_practice:
+            item = module.items[item_id]
+            note(module, topic_name(module, item.topic), say.REVIEW_PRACTICE.format(label=item.label))
+        for part in (row.check or {}).get("parts", []):
+            earned, possible = part.get("earned"), part.get("possible") or 0
+            if earned is None or earned >= possible:
+                continue
+            if part.get("kind") == "item" and part.get("id") in row.answered_ids:
+                item = module.items[part["id"]]
+                why = say.REVIEW_GRADED.format(label=item.label, section=item.review)
+                note(module, topic_name(module, item.topic), why)
+            elif part.get("kind") == "topic" and earned / possible < WEAK_BELOW:
+                target = by_slug.get(module.review_module.get(part["id"], ""), module)
+                why = say.REVIEW_EXAM_TOPIC.format(earned=earned, possible=possible)
+                note(target, topic_name(module, part["id"]), why)
+    return [Review(topic, module, tuple(why)) for (_, topic), (module, why) in sorted(found.items())]
+
+
+# --- showing it -------------------------------------------------------------------------------
+def _short(module: Module) -> str:
+    """A bar's name: short, so seven fit beside a chart."""
+    return module.title if module.shuffle else f"Module {module.number}"
+
+
+def _score(row: ModuleProgress) -> str:
+    if not row.check:
+        return say.PROGRESS_NOT_CHECKED
+    earned, possible = row.check.get("earned", 0), row.check.get("possible", 0)
+    share = 100 * earned / possible if possible else 0
+    return say.PROGRESS_SCORE.format(earned=earned, possible=possible, share=share, date=_day(row.check))
+
+
+def _day(check: dict[str, Any]) -> str:
+    """The day of a check as a learner writes it ("20 November 2026")."""
+    try:
+        moment = datetime.fromisoformat(str(check.get("checked", "")))
+    except ValueError:
+        return "?"
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def _practice(row: ModuleProgress) -> str:
+    if not any(i.kind == "practice" for i in row.module.items.values()):
+        return say.PROGRESS_NO_PRACTICE
+    if not row.practice_tried:
+        return say.PROGRESS_NONE_TRIED
+    return say.PROGRESS_PRACTICE.format(right=row.practice_right_first, tried=row.practice_tried)
+
+
+def _link(module: Module) -> str:
+    href = html.escape(f"../{module.slug}/{module.slug}.ipynb")
+    return f'<a href="{href}">{html.escape(module_title(module))}</a>'
+
+
+def _table(caption: str, columns: tuple[str, ...], rows: list[list[str]]) -> str:
+    """An HTML table whose first cell of each row heads it; cells are already HTML."""
+    head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in columns)
+    body = "".join(
+        f'<tr><th scope="row">{r[0]}</th>{"".join(f"<td>{c}</td>" for c in r[1:])}</tr>' for r in rows
+    )
+    caption = html.escape(caption)
+    return (
+        f'{TABLE_STYLE}<table class="cps-table"><caption>{caption}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def progress_table(rows: list[ModuleProgress]) -> str:
+    cells = [
+        [
+            _link(r.module),
+            html.escape(say.PROGRESS_COUNT.format(done=r.answered, total=r.questions)),
+            html.escape(_practice(r)),
+            html.escape(_score(r)),
+        ]
+        for r in rows
+    ]
+    return _table(say.PROGRESS_TABLE_CAPTION, say.PROGRESS_COLUMNS, cells)
+
+
+def review_table(reviews: list[Review]) -> str:
+    if not reviews:
+        return f"<p>{html.escape(say.PROGRESS_NOTHING_TO_REVIEW)}</p>"
+    cells = [[html.escape(r.topic), _link(r.module), "<br>".join(map(html.escape, r.why))] for r in reviews]
+    heading = f"<h3>{html.escape(say.PROGRESS_REVIEW_HEADING)}</h3>"
+    return heading + _table(say.PROGRESS_REVIEW_CAPTION, say.PROGRESS_REVIEW_COLUMNS, cells)
+
+
+def chart_values(rows: list[ModuleProgress]) -> list[list[tuple[float, str]]]:
+    """Per chart, per module: (share in %, the words printed on its bar)."""
+    answered, practice, graded = [], [], []
+    for r in rows:
+        count = say.PROGRESS_COUNT.format(done=r.answered, total=r.questions)
+        answered.append((100 * r.answered / r.questions if r.questions else 0.0, count))
+        share = 100 * r.practice_right_first / r.practice_tried if r.practice_tried else 0.0
+        practice.append((share, _practice(r)))
+        if r.check and r.check.get("possible"):
+            earned, possible = r.check["earned"], r.check["possible"]
+            graded.append((100 * earned / possible, say.POINTS.format(earned=earned, possible=possible)))
+        else:
+            graded.append((0.0, say.PROGRESS_NOT_CHECKED))
+    return [answered, practice, graded]
+
+
+def chart_png(rows: list[ModuleProgress]) -> bytes:
+    """Three bar charts, one bar per module; the words on each bar say the same as its length."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [_short(r.module) for r in rows][::-1]
+    fig, axes = plt.subplots(3, 1, figsize=(7, 1.2 + 1.1 * len(rows)), sharex=True)
+    for ax, title, values in zip(axes, say.PROGRESS_CHART_TITLES, chart_values(rows), strict=True):
+        shares, words = [v[0] for v in values][::-1], [v[1] for v in values][::-1]
+        bars = ax.barh(names, shares, color="#3465a4")
+        ax.bar_label(bars, labels=words, padding=3)
+        ax.set_xlim(0, 135)
+        ax.set_title(title, loc="left")
+    axes[-1].set_xlabel(say.PROGRESS_CHART_AXIS)
+    axes[-1].set_xticks([0, 25, 50, 75, 100])
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def my_progress(folder: Path | None = None) -> None:
+    """What the progress notebook shows: a table, the charts and topics to review, or a kind
+    word when nothing is answered yet. ``folder`` is the notebook's own (the current one)."""
+    from IPython.display import HTML, display
+
+    rows = course_progress((folder or Path.cwd()).resolve().parent)
+    if not any(r.started for r in rows):
+        print(say.PROGRESS_EMPTY)
+        return
+    png = base64.b64encode(chart_png(rows)).decode("ascii")
+    display(HTML(progress_table(rows)))
+    display(HTML(f'<img alt="{html.escape(say.PROGRESS_CHART_ALT)}" src="data:image/png;base64,{png}">'))
+    display(HTML(review_table(topics_to_review(rows))))
+    print(say.PROGRESS_REFRESH)

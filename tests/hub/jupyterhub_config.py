@@ -1,0 +1,60 @@
+"""JupyterHub for the cohort test (tests/test_hub_cohort.py): a real hub on 127.0.0.1 only.
+
+Everything that differs per run (ports, folders, the password) comes from ``CPS_*``
+environment variables the test sets, so this file stays fixed and readable. Learners log in
+with one shared password (SharedPasswordAuthenticator) and get a single-user JupyterLab from
+SimpleLocalProcessSpawner, each in their own temporary home folder. All of them run as the
+one Unix user the test runs as, which is why ``learner_config/nbgrader_config.py`` takes each
+learner's student id from ``JUPYTERHUB_USER``; a real hub gives every learner their own Unix
+user instead (docs/instructors/).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+
+c = get_config()  # noqa: F821 - provided by JupyterHub when it loads this file
+
+c.JupyterHub.ip = "127.0.0.1"
+c.JupyterHub.port = int(os.environ["CPS_HUB_PORT"])
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = int(os.environ["CPS_HUB_API_PORT"])
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{os.environ['CPS_PROXY_API_PORT']}"
+c.ConfigurableHTTPProxy.command = [os.environ.get("CPS_PROXY_COMMAND", "configurable-http-proxy")]
+c.ConfigurableHTTPProxy.debug = False
+
+# The hub's own files (database, cookie secret) stay in the test's temporary folder.
+state = Path(os.environ["CPS_HUB_STATE"])
+c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
+c.JupyterHub.cleanup_servers = True
+c.JupyterHub.cleanup_proxy = True
+
+# One shared password, typed into the hub's own login form. This is the successor (JupyterHub
+# 5.3+) of DummyAuthenticator.password, which still works but is deprecated.
+c.JupyterHub.authenticator_class = "shared-password"
+c.SharedPasswordAuthenticator.user_password = os.environ["CPS_HUB_PASSWORD"]
+c.Authenticator.allowed_users = set(os.environ["CPS_HUB_USERS"].split(","))
+
+c.JupyterHub.spawner_class = "simple"
+c.SimpleLocalProcessSpawner.home_dir_template = os.environ["CPS_HUB_HOMES"] + "/{username}"
+c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
+c.Spawner.args = [
+    "--allow-root",  # the test machine runs as root; a real hub never does
+    # Nothing reaches out to the internet: no news feed, no update check.
+    "--LabApp.news_url=None",
+    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+]
+c.Spawner.default_url = "/lab"
+c.Spawner.start_timeout = 60
+c.Spawner.http_timeout = 60
+c.Spawner.environment = {
+    # The learners' global nbgrader settings, as /etc/jupyter/nbgrader_config.py is on a hub.
+    "JUPYTER_CONFIG_PATH": str(HERE / "learner_config"),
+    "CPS_EXCHANGE": os.environ["CPS_EXCHANGE"],
+    "CPS_COURSE_ID": os.environ["CPS_COURSE_ID"],
+}

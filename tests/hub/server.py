@@ -1,0 +1,161 @@
+"""Start a real JupyterHub on 127.0.0.1 for a test, and stop everything it started.
+
+The hub, its proxy, every learner's server and every kernel are ended by process id at the end,
+even when the test fails: the ids are gathered from /proc before the hub is asked to stop, since
+the servers run in their own sessions and would outlive a hub that dies first.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CONFIG = HERE / "jupyterhub_config.py"
+REPO = HERE.parent.parent
+BIN = Path(sys.executable).parent
+LOCAL_PROXY = REPO / "node_modules" / ".bin" / "configurable-http-proxy"
+
+
+@dataclass(frozen=True)
+class Hub:
+    url: str
+    homes: Path
+    log: Path
+
+    def home(self, user: str) -> Path:
+        return self.homes / user
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def proxy_command() -> str:
+    """configurable-http-proxy from the repo's node_modules, else from PATH (scripts/run-tests.sh)."""
+    if LOCAL_PROXY.exists():
+        return str(LOCAL_PROXY)
+    found = shutil.which("configurable-http-proxy")
+    if found is None:
+        raise RuntimeError("configurable-http-proxy is missing: run `npm ci` in the repository folder.")
+    return found
+
+
+def _start_time(pid: int) -> str | None:
+    """The kernel's start time of a process, so a reused process id is never mistaken for ours."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def descendants(root: int) -> list[tuple[int, str]]:
+    """Every process below ``root`` (children first found, grandchildren after), with start times."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry.name))
+    found: list[tuple[int, str]] = []
+    queue = [root]
+    while queue:
+        for child in parents.get(queue.pop(), []):
+            started = _start_time(child)
+            if started is not None:
+                found.append((child, started))
+                queue.append(child)
+    return found
+
+
+def _stop(process: subprocess.Popen, others: list[tuple[int, str]], grace: float = 20) -> None:
+    """Ask the hub to stop (it stops the servers and proxy it started), then end any survivor."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    for pid, started in others:
+        if _start_time(pid) == started:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(encoding="utf-8", errors="replace")[-3000:]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"JupyterHub exited early:\n{_tail(log)}")
+        try:
+            with urllib.request.urlopen(f"{url}/hub/login", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"JupyterHub did not answer in {timeout} s:\n{_tail(log)}")
+
+
+@contextmanager
+def running_hub(
+    folder: Path, users: list[str], password: str, exchange: Path, course_id: str
+) -> Iterator[Hub]:
+    """A hub from tests/hub/jupyterhub_config.py, with its state, homes and log under ``folder``."""
+    state, homes = folder / "hub-state", folder / "homes"
+    state.mkdir()
+    homes.mkdir()
+    port = free_port()
+    env = {
+        **os.environ,
+        "PATH": os.pathsep.join([str(LOCAL_PROXY.parent), str(BIN), os.environ["PATH"]]),
+        "CPS_HUB_PORT": str(port),
+        "CPS_HUB_API_PORT": str(free_port()),
+        "CPS_PROXY_API_PORT": str(free_port()),
+        "CPS_PROXY_COMMAND": proxy_command(),
+        "CPS_HUB_STATE": str(state),
+        "CPS_HUB_HOMES": str(homes),
+        "CPS_HUB_PASSWORD": password,
+        "CPS_HUB_USERS": ",".join(users),
+        "CPS_EXCHANGE": str(exchange),
+        "CPS_COURSE_ID": course_id,
+    }
+    log = folder / "jupyterhub.log"
+    hub = Hub(url=f"http://127.0.0.1:{port}", homes=homes, log=log)
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)],
+            cwd=state,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_up(hub.url, process, log)
+            yield hub
+        finally:
+            _stop(process, descendants(process.pid))

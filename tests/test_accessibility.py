@@ -1,0 +1,181 @@
+"""The course's questions can be used without a mouse, by a screen reader, and without colour.
+
+In real JupyterLab in a real headless Chromium, after Run All, this proves:
+
+* axe-core finds no serious or critical problem in any module's outputs and text (JupyterLab's
+  own toolbar and editor are left out: they are not the course's to fix);
+* with the keyboard alone (Escape, arrow keys, Tab, Shift+Tab, Space, typing) a learner
+  reaches a question's choices, picks one and hears/sees its feedback, changes it, and writes
+  a reflection; focus is always visibly marked and stays where the learner left it;
+* every control has an accessible name: each group of choices is a radio group named by its
+  question, each choice by its text, each sorting drop-down by its task, the reflection box
+  by its label;
+* feedback is a live region that stays in place while its words change (a region created
+  anew with each answer is often not read out), and it starts with a symbol and a word
+  ("✔ Right.", "✖ Not quite.", "Saved:"), never colour alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from lab_server import Learner, released_modules
+from playwright.sync_api import Locator, expect
+
+from course.items import LETTERS, Item, Module
+
+pytest_plugins = ["lab_server"]
+
+MODULES = released_modules()
+AXE_SCOPE = {"include": [[".jp-OutputArea-output"], [".jp-RenderedMarkdown"]]}
+SERIOUS = {"serious", "critical"}
+FOCUS_SHOWN = """(e) => {
+  const s = getComputedStyle(e);
+  const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
+  return e === document.activeElement && (outline || s.boxShadow !== 'none');
+}"""
+VERDICT = re.compile(r"^\s*(✔ Right\.|✖ Not quite\.)")
+
+
+def with_kind(kind: str) -> Module:
+    """The first module with at least two items of this kind."""
+    return next(m for _, m in sorted(MODULES.items()) if sum(i.kind == kind for i in m.items.values()) > 1)
+
+
+def items_of(module: Module, kind: str) -> list[Item]:
+    return [i for i in module.items.values() if i.kind == kind]
+
+
+def show(learner: Learner, module: Module) -> None:
+    learner.open(module.slug)
+    learner.run_all(learner.server.expected_items(module.slug))
+
+
+def tab_to(learner: Learner, control: Locator, most: int = 10) -> None:
+    """Press Tab until the control has the focus; the cell's own toolbar buttons come first."""
+    for _ in range(most):
+        learner.page.keyboard.press("Tab")
+        if control.evaluate("(e) => e === document.activeElement"):
+            return
+    raise AssertionError(f"{most} presses of Tab did not reach {control}")
+
+
+def expect_focus_shown(control: Locator) -> None:
+    expect(control).to_be_focused()
+    assert control.evaluate(FOCUS_SHOWN), "the focused control has no visible outline"
+
+
+def live_region(box: Locator) -> Locator:
+    """The item's feedback region (the last one: a sorting task's come before its progress line)."""
+    return box.locator('[role="status"], [aria-live="polite"], [aria-live="assertive"]')
+
+
+@pytest.mark.parametrize("slug", sorted(MODULES))
+def test_axe_finds_no_serious_problem(learner: Learner, slug: str) -> None:
+    show(learner, MODULES[slug])
+    found = Axe().run(learner.page, context=AXE_SCOPE, options={"resultTypes": ["violations"]})
+    serious = [v for v in found.response["violations"] if v["impact"] in SERIOUS]
+    report = "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} - {[n['target'] for n in v['nodes'][:5]]}" for v in serious
+    )
+    assert not serious, f"axe found serious problems:\n{report}"
+
+
+def test_keyboard_alone_answers_and_reflects(learner: Learner) -> None:
+    module = with_kind("practice")
+    item = items_of(module, "practice")[1]
+    show(learner, module)
+    box = learner.item(item.id)
+    radios = box.get_by_role("radio")
+    keys = learner.page.keyboard
+
+    learner.select_cell_with(item.id)
+    tab_to(learner, radios.nth(0))
+    expect_focus_shown(radios.nth(0))
+    keys.press("Tab")
+    expect_focus_shown(radios.nth(1))
+    keys.press("Space")
+    expect(radios.nth(1)).to_be_checked()
+    expect(live_region(box)).to_contain_text(verdict(item, item.options[1].key))
+    expect_focus_shown(radios.nth(1))  # still where the learner left it
+
+    keys.press("Shift+Tab")
+    expect_focus_shown(radios.nth(0))
+    keys.press("Space")
+    expect(radios.nth(0)).to_be_checked()
+    expect(radios.nth(1)).not_to_be_checked()
+    expect(live_region(box)).to_contain_text(verdict(item, item.options[0].key))
+
+    reflection = items_of(module, "reflection")[0]
+    text_box = learner.item(reflection.id).get_by_role("textbox")
+    learner.select_cell_with(reflection.id)
+    tab_to(learner, text_box)
+    expect_focus_shown(text_box)
+    keys.press("End")
+    keys.type(" Typed with keys only.")
+    expect(text_box).to_have_value(re.compile(r"Typed with keys only\.$"))
+    expect(live_region(learner.item(reflection.id))).to_contain_text(re.compile(r"Saved \(\d+ words\)"))
+
+
+def verdict(item: Item, key: str) -> str:
+    return "✔ Right." if key == item.answer else "✖ Not quite."
+
+
+@pytest.mark.parametrize("kind", ["practice", "sort"])
+def test_every_control_has_a_name(learner: Learner, kind: str) -> None:
+    module = with_kind(kind) if kind == "practice" else next(m for m in MODULES.values() if items_of(m, kind))
+    show(learner, module)
+    for item in module.items.values():
+        box = learner.item(item.id)
+        if item.kind in ("practice", "graded"):
+            group = box.get_by_role("radiogroup")
+            expect(group).to_have_count(1)
+            expect(group).to_have_accessible_name(re.compile(re.escape(item.label)))
+            expect(group.get_by_role("radio")).to_have_count(len(item.options))
+            for letter, option in zip(LETTERS, item.options, strict=False):
+                expect(group.get_by_role("radio", name=f"{letter}. {option.text}", exact=True)).to_have_count(
+                    1
+                )
+        elif item.kind == "reflection":
+            expect(box.get_by_role("textbox")).to_have_accessible_name(re.compile(r"\w"))
+        elif item.kind == "sort":
+            expect(box.get_by_role("combobox")).to_have_count(len(item.tasks))
+            for task in item.tasks.values():
+                expect(box.get_by_role("combobox", name=task["text"])).to_have_count(1)
+
+
+def test_feedback_is_a_lasting_live_region_not_colour_alone(learner: Learner) -> None:
+    module = with_kind("practice")
+    show(learner, module)
+    practice, graded = items_of(module, "practice")[2], items_of(module, "graded")[1]
+    wrong = next(o.key for o in practice.options if o.key != practice.answer)
+    for item, key, first_words in [
+        (practice, practice.answer, VERDICT),
+        (practice, wrong, VERDICT),
+        (graded, graded.options[0].key, re.compile(r"^\s*Saved: A\. ")),
+    ]:
+        box = learner.item(item.id)
+        region = live_region(box)
+        expect(region).to_have_count(1)
+        before = region.element_handle()
+        box.locator("label", has_text=item.option(key).text).click()
+        expect(region).to_have_text(first_words)
+        assert before.evaluate("(e) => e.isConnected"), "the live region was replaced, not updated"
+
+
+def test_sorting_feedback_is_a_lasting_live_region(learner: Learner) -> None:
+    module = next(m for m in MODULES.values() if items_of(m, "sort"))
+    item = items_of(module, "sort")[0]
+    show(learner, module)
+    box = learner.item(item.id)
+    task = list(item.tasks.values())[1]
+    wrong = next(label for key, label in item.bins.items() if key != task["answer"])
+    regions = live_region(box)
+    expect(regions).to_have_count(len(item.tasks) + 1)  # one per task, then the progress line
+    before = [regions.nth(1).element_handle(), regions.last.element_handle()]
+    box.get_by_role("combobox", name=task["text"]).select_option(label=wrong)
+    expect(regions.nth(1)).to_have_text(re.compile(r"^\s*✖ Not quite\."))
+    expect(regions.last).to_contain_text(" of ")
+    assert all(h.evaluate("(e) => e.isConnected") for h in before), "a live region was replaced"

@@ -1,0 +1,178 @@
+"""My progress counts exactly what a learner's files hold, and shows it without errors.
+
+Answers files and check results are written as the course writes them (first answers that
+changed later, a damaged file, a missing module folder, a practice exam checked by topic);
+the figures, the topics to review and the chart values are compared with numbers worked out
+by hand from the item sources. Folders with nothing in them give the kind empty message, and
+the released "My progress" notebook runs top to bottom in a real kernel with no error.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from helpers import error_outputs, execute
+
+from course import check_texts as say
+from course.items import load_module
+from course.progress import chart_values, course_progress, my_progress, progress_table, topics_to_review
+from course.selfcheck import RESULTS_FILE, Outcome, Part, record
+
+SLUG = "07-my-progress"
+
+
+def entry(first: object, value: object) -> dict:
+    return {"value": value, "first": first, "changes": 1 if first == value else 2}
+
+
+def write(folder: Path, module: str, entries: dict[str, dict]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    payload = {"format": 1, "module": module, "answers": entries}
+    (folder / "answers.json").write_text(json.dumps(payload), encoding="utf-8")
+
+
+def checked(folder: Path, module: str, parts: list[tuple[str, str, float | None, float]]) -> None:
+    """A check-results.json written by the same code a real check uses."""
+    made = tuple(Part(i, kind, i, earned, possible, "", "") for i, kind, earned, possible in parts)
+    outcome = Outcome("checked", "", load_module(module), made, None, "2026-11-20T10:00:00")
+    (folder / RESULTS_FILE).write_text(json.dumps(record(outcome)), encoding="utf-8")
+
+
+def key(items: dict[str, dict], item_id: str, right: bool = True) -> str:
+    item = items[item_id]
+    return item["answer"] if right else next(k for k in item["options"] if k != item["answer"])
+
+
+@pytest.fixture()
+def learner(tmp_path: Path, sources: dict) -> Path:
+    """Module folders as a learner leaves them; returns the folder that holds them."""
+    m1 = {i["id"]: i for i in sources["m1"]["items"]}
+    write(
+        tmp_path / "01-shared-lived-experience",
+        "m1",
+        {
+            "m1.p1": entry(key(m1, "m1.p1"), key(m1, "m1.p1")),
+            "m1.p2": entry(key(m1, "m1.p2", False), key(m1, "m1.p2")),  # right only on a later try
+            "m1.p3": entry(key(m1, "m1.p3"), key(m1, "m1.p3", False)),  # right first, changed later
+            "m1.g1": entry(key(m1, "m1.g1"), key(m1, "m1.g1")),
+            "m1.g2": entry(key(m1, "m1.g2", False), key(m1, "m1.g2", False)),
+            "m1.r1": entry("My words.", "My words."),
+        },
+    )
+    m1_parts = [("m1.g1", "item", 1.0, 1.0), ("m1.g2", "item", 0.0, 1.0), ("m1.g3", "item", 0.0, 1.0)]
+    checked(tmp_path / "01-shared-lived-experience", "m1", [*m1_parts, ("m1.r1", "reflection", None, 3.0)])
+    m2 = {i["id"]: i for i in sources["m2"]["items"]}
+    folder = tmp_path / "02-building-community"
+    write(folder, "m2", {"m2.p1": entry(key(m2, "m2.p1", False), key(m2, "m2.p1")), "m2.p2": entry("b", "b")})
+    text = (folder / "answers.json").read_text(encoding="utf-8")
+    (folder / "answers.json").write_text(text[: text.index('"m2.p2"')], encoding="utf-8")  # a crash mid-write
+    exam = tmp_path / "06-practice-exam"
+    write(exam, "exam", {f"exam.g{n}": entry("a", "a") for n in range(1, 5)})
+    topics = [("shared-experience", 3.0), ("community", 5.0), ("ethics", 4.0)]  # out of 6 each
+    checked(exam, "exam", [(topic, "topic", earned, 6.0) for topic, earned in topics])
+    (tmp_path / SLUG).mkdir()
+    return tmp_path
+
+
+def questions(module: dict) -> int:
+    return sum(1 for i in module["items"] if i["kind"] in ("practice", "graded", "reflection"))
+
+
+def test_figures_per_module_are_exact(learner: Path, sources: dict) -> None:
+    rows = {r.module.id: r for r in course_progress(learner)}
+    figures = {
+        mid: (r.answered, r.questions, r.practice_tried, r.practice_right_first, r.missed_practice)
+        for mid, r in rows.items()
+    }
+    assert figures == {
+        "m0": (0, questions(sources["m0"]), 0, 0, ()),
+        "m1": (6, questions(sources["m1"]), 3, 2, ("m1.p2",)),
+        "m2": (1, questions(sources["m2"]), 1, 0, ("m2.p1",)),  # what survived the damaged file
+        "m3": (0, questions(sources["m3"]), 0, 0, ()),
+        "m4": (0, questions(sources["m4"]), 0, 0, ()),
+        "m5": (0, questions(sources["m5"]), 0, 0, ()),
+        "exam": (4, questions(sources["exam"]), 0, 0, ()),
+    }
+    assert (rows["m1"].check["earned"], rows["m1"].check["possible"]) == (1.0, 3.0)
+    assert rows["m0"].check is None and not rows["m0"].started
+
+
+def test_topics_to_review_are_exactly_the_missed_ones(learner: Path, sources: dict) -> None:
+    reviews = topics_to_review(course_progress(learner))
+    m1 = {i["id"]: i for i in sources["m1"]["items"]}
+    m2_topic = next(i["topic"] for i in sources["m2"]["items"] if i["id"] == "m2.p1")
+    exam = sources["exam"]
+    trust = m1["m1.p2"]["topic"].replace("-", " ").capitalize()
+    expected = {
+        (m2_topic.replace("-", " ").capitalize(), "02-building-community"): (
+            say.REVIEW_PRACTICE.format(label="Practice question 1"),
+        ),
+        (exam["topic_names"]["shared-experience"], exam["review_module"]["shared-experience"]): (
+            say.REVIEW_EXAM_TOPIC.format(earned=3, possible=6),
+        ),
+        (trust, "01-shared-lived-experience"): (
+            say.REVIEW_PRACTICE.format(label="Practice question 2"),
+            say.REVIEW_GRADED.format(label="Graded question 2", section=m1["m1.g2"]["review"]),
+        ),
+        (exam["topic_names"]["ethics"], exam["review_module"]["ethics"]): (
+            say.REVIEW_EXAM_TOPIC.format(earned=4, possible=6),
+        ),
+    }
+    assert m1["m1.g2"]["topic"] == m1["m1.p2"]["topic"], "the fixture puts both misses in one topic"
+    assert {(r.topic, r.module.slug): r.why for r in reviews} == expected
+    assert len(reviews) == len(expected)
+    numbers = [r.module.number for r in reviews]
+    assert numbers == sorted(numbers), "topics come in course order"
+
+
+def test_chart_values_say_what_the_bars_show(learner: Path, sources: dict) -> None:
+    answered, practice, graded = chart_values(course_progress(learner))
+    m1_questions = questions(sources["m1"])
+    assert answered[1] == (100 * 6 / m1_questions, f"6 of {m1_questions}")
+    assert practice[1] == (100 * 2 / 3, "2 of 3 tried")
+    assert practice[0] == (0.0, say.PROGRESS_NONE_TRIED) and practice[6] == (0.0, say.PROGRESS_NO_PRACTICE)
+    assert graded[1] == (100 / 3, "1 of 3") and graded[6] == (100 * 12 / 18, "12 of 18")
+    assert graded[0] == (0.0, say.PROGRESS_NOT_CHECKED)
+
+
+def test_nothing_answered_gets_a_kind_word_and_no_chart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / SLUG).mkdir()
+    (tmp_path / "03-why-lived-experience-matters").mkdir()  # an empty module folder
+    (tmp_path / "05-emotional-support").mkdir()
+    (tmp_path / "05-emotional-support" / RESULTS_FILE).write_text("{ damaged", encoding="utf-8")
+    rows = course_progress(tmp_path)
+    assert [r.answered for r in rows] == [0] * len(rows) and not any(r.started for r in rows)
+    assert topics_to_review(rows) == []
+    my_progress(tmp_path / SLUG)
+    assert capsys.readouterr().out == say.PROGRESS_EMPTY + "\n"
+
+
+def test_a_hand_edited_check_file_does_not_break_the_table(learner: Path) -> None:
+    results = learner / "01-shared-lived-experience" / RESULTS_FILE
+    text = results.read_text(encoding="utf-8")
+    results.write_text(text.replace("2026-11-20T10:00:00", "last week"), encoding="utf-8")
+    assert "<td>1 of 3 (33%), checked ?</td>" in progress_table(course_progress(learner))
+
+
+def test_the_progress_notebook_is_released_without_graded_cells() -> None:
+    for folder in ("solutions", "modules"):
+        nb = json.loads((ROOT / folder / SLUG / f"{SLUG}.ipynb").read_text(encoding="utf-8"))
+        assert not [c for c in nb["cells"] if "nbgrader" in c["metadata"]], folder
+        assert any("my_progress()" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def test_the_progress_notebook_runs_end_to_end(learner: Path, sources: dict) -> None:
+    shutil.copy(ROOT / "modules" / SLUG / f"{SLUG}.ipynb", learner / SLUG)
+    nb = execute(learner / SLUG / f"{SLUG}.ipynb")
+    assert error_outputs(nb) == []
+    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
+    assert f"<td>6 of {questions(sources['m1'])}</td><td>2 of 3 tried</td>" in html
+    assert "<td>1 of 3 (33%), checked 20 November 2026</td>" in html
+    assert '<img alt="' in html and "data:image/png;base64," in html
+    assert say.PROGRESS_REVIEW_HEADING in html
