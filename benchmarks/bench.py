@@ -51,15 +51,6 @@ from helpers import execute  # noqa: E402 - the tests' Run All, so both measure 
 
 from course.items import load_module  # noqa: E402 - the repo's own package, found via ROOT
 
-SLUGS = [
-    "00-start-here",
-    "01-shared-lived-experience",
-    "02-building-community",
-    "03-why-lived-experience-matters",
-    "04-role-of-a-peer-specialist",
-    "05-emotional-support",
-    "06-practice-exam",
-]
 QUICK_SLUG = "01-shared-lived-experience"
 BASELINE = "zz-baseline"  # sorts after the modules, so it never looks like one
 # The baseline notebook: ipywidgets imported, one widget shown, a click answered in the kernel.
@@ -74,6 +65,12 @@ display(w.VBox([choice, said]))"""
 BASELINE_GRADED = "### BEGIN HIDDEN TESTS\n1\n### END HIDDEN TESTS"
 RATIO_TARGET = 1.5
 IMPORT_TARGET_S = 0.3
+# Feedback within a tenth of a second feels instant (Card, Moran and Newell; Nielsen). A click
+# costs tens of milliseconds on either side, where scheduling jitter alone can double a ratio,
+# so this figure is held to the absolute limit; its ratio is printed for information.
+CLICK_TARGET_S = 0.1
+LABEL_WIDTH = 64
+CLICKS_PER_VISIT = 3  # options 2, 3 and 1 in turn: each click changes the answer
 
 
 # ------------------------------------------------------------------------ the table
@@ -82,18 +79,17 @@ IMPORT_TARGET_S = 0.3
 @dataclass
 class Figure:
     label: str
-    value: float
-    unit: str = "s"
+    value: float  # seconds
     baseline: float | None = None
     target: str = ""
     ok: bool | None = None
 
     def line(self) -> str:
         ratio = f"{self.value / self.baseline:.2f}x" if self.baseline else "-"
-        base = f"{self.baseline:.3f} {self.unit}" if self.baseline is not None else "-"
+        base = f"{self.baseline:.3f} s" if self.baseline is not None else "-"
         verdict = {True: "ok", False: "MISSED", None: ""}[self.ok]
         return (
-            f"{self.label:<58} {self.value:>8.3f} {self.unit:<2} {base:>11} {ratio:>7}  "
+            f"{self.label:<{LABEL_WIDTH}} {self.value:>8.3f} s {base:>11} {ratio:>7}  "
             f"{self.target:<9} {verdict}"
         )
 
@@ -193,8 +189,8 @@ def import_time(module: str) -> float:
 
 
 def bench_import(repeats: int) -> Figure:
-    value = statistics.median(import_time("course") for _ in range(repeats))
-    baseline = statistics.median(import_time("ipywidgets") for _ in range(repeats))
+    pairs = [(import_time("course"), import_time("ipywidgets")) for _ in range(repeats)]
+    value, baseline = (statistics.median(p[n] for p in pairs) for n in (0, 1))
     figure = Figure("import course in a fresh interpreter", value, baseline=baseline)
     figure.target, figure.ok = f"< {IMPORT_TARGET_S} s", value < IMPORT_TARGET_S
     return show(figure)
@@ -236,18 +232,18 @@ def make_course(folder: Path, slugs: list[str]) -> Path:
     return folder
 
 
-def module_id(slug: str) -> str:
-    """The module id ("m1", "exam") of an assignment slug, from the learner-safe data files."""
+def modules() -> dict[str, str]:
+    """Slug -> module id of every module with items, in course order, from the learner-safe data."""
+    found = []
     for path in (ROOT / "course" / "data").glob("*.json"):
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data["slug"] == slug:
-            return data["module"]
-    raise SystemExit(f"no module data for {slug}")
+        found.append((data["number"], data["slug"], data["module"]))
+    return {slug: module for _, slug, module in sorted(found)}
 
 
 def answers_for(slug: str, rng: random.Random) -> dict:
     """An answers file of a learner who answered everything, at random (no keys needed)."""
-    module = load_module(module_id(slug))
+    module = load_module(modules()[slug])
     answers = {}
     for item in module.items.values():
         if item.kind == "reflection":
@@ -375,9 +371,15 @@ def kernel_idle(page: Page) -> None:
     page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for()
 
 
-def visit(browser: Browser, server: LabServer, slug: str) -> tuple[float, float]:
-    """A learner's first visit of a notebook in an open JupyterLab, in seconds: from
-    File > Open to the first widget (Run All included), and from a click to its feedback."""
+Visit = tuple[float, list[float]]  # (open to first widget, each click to its feedback) in seconds
+
+
+def visit(browser: Browser, server: LabServer, slug: str) -> Visit:
+    """A learner's first visit of a notebook, in a JupyterLab already loaded.
+
+    Timed from File > Open to the first widget (the kernel's start and Run All included), then
+    each click from the moment it lands to the moment the text under the widget changes.
+    """
     from lab_server import RUN_TIMEOUT_MS
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -396,12 +398,21 @@ def visit(browser: Browser, server: LabServer, slug: str) -> tuple[float, float]
         page.locator(f"{NOTEBOOK} .jp-OutputArea-output .widget-radio-box").first.wait_for(state="visible")
         opened = time.perf_counter() - start
         kernel_idle(page)
-        clicked = page.evaluate(CLICK_TO_FEEDBACK, 1) / 1000
+        clicked = [page.evaluate(CLICK_TO_FEEDBACK, n) / 1000 for n in range(1, CLICKS_PER_VISIT + 1)]
     finally:
         context.close()
     shut_down_kernels(server.url)
     (server.root / slug / "answers.json").unlink(missing_ok=True)
     return opened, clicked
+
+
+def browser_figures(slug: str, visits: list[Visit], baselines: list[Visit]) -> list[Figure]:
+    """Medians over the visits (opening) and over every click of every visit (feedback)."""
+    opened, base_open = (statistics.median(v[0] for v in runs) for runs in (visits, baselines))
+    clicked, base_click = (statistics.median(t for v in runs for t in v[1]) for runs in (visits, baselines))
+    click = Figure(f"browser, click to feedback: {slug}", clicked, baseline=base_click)
+    click.target, click.ok = f"< {CLICK_TARGET_S} s", clicked < CLICK_TARGET_S
+    return [show(against(f"browser, open to first widget: {slug}", opened, base_open)), show(click)]
 
 
 def bench_browser(work: Path, slugs: list[str], repeats: int) -> list[Figure]:
@@ -420,13 +431,11 @@ def bench_browser(work: Path, slugs: list[str], repeats: int) -> list[Figure]:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             visit(browser, server, BASELINE)  # fills the browser's cache and the server's: not counted
             for slug in slugs:
-                runs = [
-                    (visit(browser, server, BASELINE), visit(browser, server, slug)) for _ in range(repeats)
-                ]
-                base_open, base_click = (statistics.median(r[0][n] for r in runs) for n in (0, 1))
-                opened, clicked = (statistics.median(r[1][n] for r in runs) for n in (0, 1))
-                figures.append(show(against(f"browser, open to first widget: {slug}", opened, base_open)))
-                figures.append(show(against(f"browser, click to feedback: {slug}", clicked, base_click)))
+                baselines, visits = [], []
+                for _ in range(repeats):
+                    baselines.append(visit(browser, server, BASELINE))
+                    visits.append(visit(browser, server, slug))
+                figures += browser_figures(slug, visits, baselines)
             browser.close()
     finally:
         stop_lab(process)
@@ -445,14 +454,14 @@ def main(argv: list[str] | None = None) -> int:
         "--repeats", type=int, help="runs per figure, median taken (default 5; 1 with --quick)"
     )
     args = parser.parse_args(argv)
-    slugs = [QUICK_SLUG] if args.quick else SLUGS
+    slugs = [QUICK_SLUG] if args.quick else list(modules())
     repeats = args.repeats or (1 if args.quick else 5)
     learners = args.learners or (2 if args.quick else 30)
 
     print("Course benchmark" + (" (--quick: tiny sizes, figures not meaningful)" if args.quick else ""))
     print("\n".join(machine()))
     print(f"repeats:  {repeats} (median), cohort: {learners} learners\n")
-    print(f"{'figure':<58} {'value':>11} {'baseline':>11} {'ratio':>7}  {'target':<9}")
+    print(f"{'figure':<{LABEL_WIDTH}} {'value':>10} {'baseline':>11} {'ratio':>7}  {'target':<9}")
     with tempfile.TemporaryDirectory(prefix="cps-bench-") as tmp:
         work = Path(tmp)
         figures = bench_run_all(work, slugs, repeats)
@@ -465,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.no_browser:
             print("browser figures: skipped (--no-browser)")
         else:
-            figures += bench_browser(work, slugs, max(1, repeats // 2))
+            figures += bench_browser(work, slugs, max(1, min(3, repeats)))
     print(f"load at the end: {load()}")
     missed = [f.label for f in figures if f.ok is False]
     print(

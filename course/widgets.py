@@ -17,18 +17,29 @@ from .items import LETTERS, Item, Option
 from .store import AnswerStore
 
 _STYLE = (
-    "<style>.cps-item .widget-radio-box label{white-space:normal;height:auto;line-height:1.4;"
-    "margin:.2em 0}.cps-item .widget-radio-box{width:100%}.cps-feedback{margin:.4em 0;"
-    "padding:.4em .6em;border-left:4px solid}.cps-right{border-color:#1a7f37}"
-    ".cps-wrong{border-color:#b35900}.cps-id{color:#555;font-size:90%}"
+    "<style>"
+    # Long choices wrap beside their button, and wrapped text keeps a reading line height, on a
+    # narrow window or zoomed in (ipywidgets sets one line's height and floats the button).
+    ".cps-item .widget-radio-box{width:100%}"
+    ".cps-item .widget-radio-box label{white-space:normal;height:auto;line-height:1.4;margin:.2em 0;"
+    "display:flex;align-items:flex-start}"
+    ".cps-item .widget-radio-box input{order:-1;float:none;flex:none;height:auto;margin:.2em .5em 0 1px}"
+    ".cps-item .widget-html-content{line-height:1.4}"
+    ".cps-stem{margin-bottom:.3em}"
+    ".cps-item{padding-bottom:1em}"  # the exam shows 42 items in one output: keep them apart
+    ".cps-feedback{margin:.4em 0;padding:.4em .6em;border-left:4px solid}"
+    ".cps-right{border-color:#1a7f37}.cps-wrong{border-color:#b35900}"
+    ".cps-id{color:#555;font-size:90%}"
     # A sorting task's text is its drop-down's label: let it wrap, on its own line above.
-    ".cps-item .widget-dropdown{flex-wrap:wrap;height:auto}.cps-item .widget-dropdown>.widget-label"
-    "{flex:0 0 100%;white-space:normal;text-align:left;font-weight:bold;line-height:1.4;height:auto;"
-    "margin:.6em 0 .2em}.cps-item .widget-dropdown>select{flex:0 1 24em}"
+    ".cps-item .widget-dropdown{flex-wrap:wrap;height:auto}"
+    ".cps-item .widget-dropdown>.widget-label{flex:0 0 100%;white-space:normal;text-align:left;"
+    "font-weight:bold;line-height:1.4;height:auto;margin:.6em 0 .2em}"
+    ".cps-item .widget-dropdown>select{flex:0 1 24em}"
     # ipywidgets removes the focus outline of text boxes (outline:none!important) and leaves a
     # thin border colour change; a keyboard user needs to see clearly where they are.
     ".cps-item textarea:focus-visible,.cps-item select:focus-visible,.cps-item input:focus-visible"
-    "{outline:2px solid #1a5fb4!important;outline-offset:2px}</style>"
+    "{outline:2px solid #1a5fb4!important;outline-offset:2px}"
+    "</style>"
 )
 
 # ipywidgets cannot put ARIA attributes on what it draws, so two things a screen reader needs

@@ -71,23 +71,43 @@ def released_modules() -> dict[str, Module]:
     return {m.slug: m for m in modules if (ROOT / "modules" / m.slug / f"{m.slug}.ipynb").is_file()}
 
 
-@dataclass(frozen=True)
+@dataclass
 class LabServer:
     """Where the running server is, and the folder it serves."""
 
     url: str
     root: Path
+    copies: int = 0
 
-    def expected_items(self, slug: str) -> int:
+    def new_copy(self, slug: str) -> str:
+        """A fresh copy of one released module for one test, as if for a new learner.
+
+        Every test answers in its own folder, so no test sees another's answers.json, and
+        each copy's notebook gets its own kernel. Returns the notebook's path from the root.
+        """
+        self.copies += 1
+        folder = Path(f"learner-{self.copies}") / slug
+        shutil.copytree(self.root / slug, self.root / folder)
+        return f"{folder.as_posix()}/{slug}.ipynb"
+
+    def expected_items(self, notebook: str) -> int:
         """How many course widgets Run All shows: one per ``ask`` call, every item per ``ask_all``."""
         count = 0
-        for cell in nbformat.read(str(self.root / slug / f"{slug}.ipynb"), as_version=4).cells:
+        for cell in nbformat.read(str(self.root / notebook), as_version=4).cells:
             if cell.cell_type != "code":
                 continue
             count += len(re.findall(r"\bask\(", cell.source))
             for module in re.findall(r"\bask_all\(\s*[\"']([^\"']+)", cell.source):
                 count += len(load_module(module).items)
         return count
+
+    def shut_down_kernels(self) -> None:
+        """End every notebook session, as a hub culls idle servers: tests leave no kernels behind."""
+        with urllib.request.urlopen(f"{self.url}/api/sessions", timeout=10) as reply:
+            sessions = json.load(reply)
+        for session in sessions:
+            request = urllib.request.Request(f"{self.url}/api/sessions/{session['id']}", method="DELETE")
+            urllib.request.urlopen(request, timeout=30).close()
 
 
 def _free_port() -> int:
@@ -229,11 +249,12 @@ def _shared_tab(browser: Browser, lab: LabServer) -> Iterator[_Tab]:
 
 
 @pytest.fixture()
-def learner(_shared_tab: _Tab) -> Iterator[Learner]:
+def learner(_shared_tab: _Tab, lab: LabServer) -> Iterator[Learner]:
     """A learner in JupyterLab with no notebook open; whatever they open is closed afterwards."""
     learner = _shared_tab.learner()
     yield learner
     _shared_tab.tidy(learner)
+    lab.shut_down_kernels()
 
 
 # ---- what a learner does in JupyterLab ---------------------------------------------------
@@ -283,10 +304,10 @@ class Learner:
         self.page = page
         self.server = server
 
-    def open(self, slug: str) -> None:
-        """File > Open from Path…, the module's notebook; wait until its kernel is ready."""
+    def open(self, notebook: str) -> None:
+        """File > Open from Path…, a notebook; wait until its kernel is ready."""
         self.menu("File", "Open from Path…")
-        self.page.locator(".jp-Dialog input").fill(f"{slug}/{slug}.ipynb")
+        self.page.locator(".jp-Dialog input").fill(notebook)
         self.page.locator(".jp-Dialog .jp-mod-accept").click()
         self.page.locator(_VISIBLE_NOTEBOOK).wait_for()
         self.wait_kernel_idle()

@@ -39,9 +39,9 @@ FOCUS_SHOWN = """(e) => {
 VERDICT = re.compile(r"^\s*(✔ Right\.|✖ Not quite\.)")
 
 
-def with_kind(kind: str) -> Module:
-    """The first module with at least two items of this kind."""
-    return next(m for _, m in sorted(MODULES.items()) if sum(i.kind == kind for i in m.items.values()) > 1)
+def first_with(kind: str, at_least: int = 1) -> Module:
+    """The first module with enough items of this kind (so the test need not name a module)."""
+    return next(m for _, m in sorted(MODULES.items()) if len(items_of(m, kind)) >= at_least)
 
 
 def items_of(module: Module, kind: str) -> list[Item]:
@@ -49,8 +49,10 @@ def items_of(module: Module, kind: str) -> list[Item]:
 
 
 def show(learner: Learner, module: Module) -> None:
-    learner.open(module.slug)
-    learner.run_all(learner.server.expected_items(module.slug))
+    """Open a fresh copy of the module's notebook, as a new learner would, and Run All."""
+    notebook = learner.server.new_copy(module.slug)
+    learner.open(notebook)
+    learner.run_all(learner.server.expected_items(notebook))
 
 
 def tab_to(learner: Learner, control: Locator, most: int = 10) -> None:
@@ -68,7 +70,7 @@ def expect_focus_shown(control: Locator) -> None:
 
 
 def live_region(box: Locator) -> Locator:
-    """The item's feedback region (the last one: a sorting task's come before its progress line)."""
+    """An item's live regions: one for a question; one per task, then the progress line, for a sort."""
     return box.locator('[role="status"], [aria-live="polite"], [aria-live="assertive"]')
 
 
@@ -84,7 +86,7 @@ def test_axe_finds_no_serious_problem(learner: Learner, slug: str) -> None:
 
 
 def test_keyboard_alone_answers_and_reflects(learner: Learner) -> None:
-    module = with_kind("practice")
+    module = first_with("practice", at_least=2)
     item = items_of(module, "practice")[1]
     show(learner, module)
     box = learner.item(item.id)
@@ -125,7 +127,7 @@ def verdict(item: Item, key: str) -> str:
 
 @pytest.mark.parametrize("kind", ["practice", "sort"])
 def test_every_control_has_a_name(learner: Learner, kind: str) -> None:
-    module = with_kind(kind) if kind == "practice" else next(m for m in MODULES.values() if items_of(m, kind))
+    module = first_with(kind)
     show(learner, module)
     for item in module.items.values():
         box = learner.item(item.id)
@@ -135,9 +137,8 @@ def test_every_control_has_a_name(learner: Learner, kind: str) -> None:
             expect(group).to_have_accessible_name(re.compile(re.escape(item.label)))
             expect(group.get_by_role("radio")).to_have_count(len(item.options))
             for letter, option in zip(LETTERS, item.options, strict=False):
-                expect(group.get_by_role("radio", name=f"{letter}. {option.text}", exact=True)).to_have_count(
-                    1
-                )
+                choice = group.get_by_role("radio", name=f"{letter}. {option.text}", exact=True)
+                expect(choice).to_have_count(1)
         elif item.kind == "reflection":
             expect(box.get_by_role("textbox")).to_have_accessible_name(re.compile(r"\w"))
         elif item.kind == "sort":
@@ -147,7 +148,7 @@ def test_every_control_has_a_name(learner: Learner, kind: str) -> None:
 
 
 def test_feedback_is_a_lasting_live_region_not_colour_alone(learner: Learner) -> None:
-    module = with_kind("practice")
+    module = first_with("practice", at_least=3)
     show(learner, module)
     practice, graded = items_of(module, "practice")[2], items_of(module, "graded")[1]
     wrong = next(o.key for o in practice.options if o.key != practice.answer)
@@ -159,14 +160,15 @@ def test_feedback_is_a_lasting_live_region_not_colour_alone(learner: Learner) ->
         box = learner.item(item.id)
         region = live_region(box)
         expect(region).to_have_count(1)
-        before = region.element_handle()
-        box.locator("label", has_text=item.option(key).text).click()
+        before, words = region.element_handle(), region.inner_text()
+        box.locator(".widget-radio-box label", has_text=item.option(key).text).click()
+        expect(region).not_to_have_text(words)  # the answer changed, and so did the feedback
         expect(region).to_have_text(first_words)
         assert before.evaluate("(e) => e.isConnected"), "the live region was replaced, not updated"
 
 
 def test_sorting_feedback_is_a_lasting_live_region(learner: Learner) -> None:
-    module = next(m for m in MODULES.values() if items_of(m, "sort"))
+    module = first_with("sort")
     item = items_of(module, "sort")[0]
     show(learner, module)
     box = learner.item(item.id)

@@ -1,7 +1,8 @@
 """Every learner notebook works for a learner in real JupyterLab, in a real headless Chromium.
 
-For each of the seven released modules (served from a temporary copy of ``modules/``) this
-proves, through the same clicks and keys a learner uses:
+For each of the seven released modules (each test in its own fresh copy of the module's
+folder, served from a temporary copy of ``modules/``) this proves, through the same clicks
+and keys a learner uses:
 
 * Run All shows every course widget (one per ``ask`` cell, all 42 for the exam's
   ``ask_all``) and no error, no stderr, no "Error displaying widget";
@@ -84,13 +85,13 @@ def answer_everything(learner: Learner, todo: Answers) -> None:
     if todo.practice:
         item, key = todo.practice
         box = learner.item(item.id)
-        box.locator("label", has_text=item.option(key).text).click()
+        box.locator(".widget-radio-box label", has_text=item.option(key).text).click()
         expect(box.get_by_role("status")).to_contain_text(verdict_word(item, key))
     if todo.graded:
         item, key = todo.graded
         box = learner.item(item.id)
         text = item.option(key).text
-        box.locator("label", has_text=text).click()
+        box.locator(".widget-radio-box label", has_text=text).click()
         expect(box.get_by_role("status")).to_contain_text(saved_line(text))
     if todo.reflection:
         box = learner.item(todo.reflection.id)
@@ -100,7 +101,7 @@ def answer_everything(learner: Learner, todo: Answers) -> None:
         item, task = todo.sort
         box = learner.item(item.id)
         box.get_by_role("combobox").first.select_option(label=item.bins[item.tasks[task]["answer"]])
-        expect(box).to_contain_text("Right.")
+        expect(box.get_by_role("status").first).to_contain_text("Right.")  # the first task's feedback
         expect(box.get_by_role("status").last).to_contain_text(f"1 of {len(item.tasks)} sorted")
 
 
@@ -168,15 +169,17 @@ def screenshot(page: Page, path: Path) -> None:
 @pytest.mark.parametrize("slug", sorted(MODULES))
 def test_module_in_jupyterlab(learner: Learner, lab: LabServer, slug: str) -> None:
     todo = Answers.plan(slug)
-    expected = lab.expected_items(slug)
+    notebook = lab.new_copy(slug)
+    folder = (lab.root / notebook).parent
+    expected = lab.expected_items(notebook)
     assert expected > 0
 
-    learner.open(slug)
+    learner.open(notebook)
     learner.run_all(expected)  # fails unless every widget is drawn, with no error or stderr
     order = learner.item_ids()
     assert len(order) == expected
     answer_everything(learner, todo)
-    expect_answers_saved(lab.root / slug, todo)
+    expect_answers_saved(folder, todo)
     screenshot(learner.page, SCREENSHOTS / f"{slug}.png")
 
     learner.restart_and_clear()
@@ -185,8 +188,8 @@ def test_module_in_jupyterlab(learner: Learner, lab: LabServer, slug: str) -> No
     assert learner.item_ids() == order
 
     learner.save_and_close()
-    learner.open(slug)
+    learner.open(notebook)
     learner.run_all(expected)
     expect_answers_shown(learner, todo)
     assert learner.item_ids() == order
-    expect_answers_saved(lab.root / slug, todo)
+    expect_answers_saved(folder, todo)
