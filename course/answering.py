@@ -46,16 +46,23 @@ def _as_seen(item: Item, module: Module, store: AnswerStore) -> tuple[Item, tupl
     return replace(item, position=position), option_order(item, module, seed)
 
 
-def ask(item_id: str) -> None:
-    """Show a question. In a live notebook it is a widget; while grading, plain text."""
+def _locate(item_id: str) -> tuple[Item, Module, AnswerStore] | None:
+    """The item, its module and its answers file; or None, after saying kindly what is wrong."""
     try:
         item = find_item(item_id)
     except UnknownItem as problem:
         print(problem)
-        return
+        return None
     module = load_module(module_of(item_id))
-    store = AnswerStore(module.id)
-    _show([_as_seen(item, module, store)], store)
+    return item, module, AnswerStore(module.id)
+
+
+def ask(item_id: str) -> None:
+    """Show a question. In a live notebook it is a widget; while grading, plain text."""
+    found = _locate(item_id)
+    if found:
+        item, module, store = found
+        _show([_as_seen(item, module, store)], store)
 
 
 def ask_all(module_id: str) -> None:
@@ -104,13 +111,10 @@ def topic_check(module_id: str, topic: str) -> None:
 
 def answer(item_id: str, value: Any = None) -> None:
     """Typed fallback where widgets cannot render: saves to the same file as a click."""
-    try:
-        item = find_item(item_id)
-    except UnknownItem as problem:
-        print(problem)
+    found = _locate(item_id)
+    if not found:
         return
-    module = load_module(module_of(item_id))
-    store = AnswerStore(module.id)
+    item, module, store = found
     if store.read_only:
         print(texts.GRADING_READ_ONLY)
         return

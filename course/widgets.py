@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import ipywidgets as w
@@ -75,6 +76,31 @@ _ENHANCE_JS = """
 """
 
 
+@cache
+def _shared() -> dict[str, w.Widget]:
+    """One Layout and one style model per kind of widget, shared by every question.
+
+    Each ipywidget otherwise makes its own Layout and style models, and every model is a
+    message to the browser: the exam's 42 questions made about 460 models where about 170 do
+    (the benchmark's Run All figure). None of these is changed after it is made, so sharing
+    them is safe.
+    """
+    from ipywidgets.widgets.widget_description import DescriptionStyle
+    from ipywidgets.widgets.widget_string import HTMLStyle
+
+    return {
+        "plain": w.Layout(),
+        "full": w.Layout(width="100%"),
+        "hidden": w.Layout(display="none"),
+        "html": HTMLStyle(),
+        "described": DescriptionStyle(),
+    }
+
+
+def _html(value: str) -> w.HTML:
+    return w.HTML(value, layout=_shared()["plain"], style=_shared()["html"])
+
+
 class ItemBox(w.VBox):
     """A question's widget whose plain-text form is the question itself.
 
@@ -84,7 +110,7 @@ class ItemBox(w.VBox):
     """
 
     def __init__(self, children: list[w.Widget], describe: Callable[[], str]):
-        super().__init__(children=children)
+        super().__init__(children=children, layout=_shared()["plain"])
         self._describe = describe
         self.add_class("cps-item")
 
@@ -96,7 +122,7 @@ class ItemBox(w.VBox):
 
 def _status(text: str) -> w.HTML:
     """A line of feedback; the browser makes it a live region (see ``_ENHANCE_JS``)."""
-    line = w.HTML(_status_html(text))
+    line = _html(_status_html(text))
     line.add_class("cps-live")
     return line
 
@@ -108,7 +134,7 @@ def _status_html(text: str) -> str:
 def _enhancer() -> w.Output:
     """An invisible output that runs ``_ENHANCE_JS`` next to the item it belongs to."""
     script = {"output_type": "display_data", "data": {"application/javascript": _ENHANCE_JS}, "metadata": {}}
-    return w.Output(outputs=(script,), layout=w.Layout(display="none"))
+    return w.Output(outputs=(script,), layout=_shared()["hidden"])
 
 
 def choice(item: Item, options: tuple[Option, ...], store: AnswerStore) -> ItemBox:
@@ -119,7 +145,8 @@ def choice(item: Item, options: tuple[Option, ...], store: AnswerStore) -> ItemB
         options=[(f"{LETTERS[i]}. {opt.text}", opt.key) for i, opt in enumerate(options)],
         value=saved if saved in keys else None,
         description="",
-        layout=w.Layout(width="100%"),
+        layout=_shared()["full"],
+        style=_shared()["described"],
     )
     result = _status("")
     current = {"value": saved}
@@ -140,7 +167,7 @@ def choice(item: Item, options: tuple[Option, ...], store: AnswerStore) -> ItemB
     show(saved)
     buttons.observe(changed, names="value")
     return ItemBox(
-        [w.HTML(_STYLE + views.stem_html(item)), buttons, result, _enhancer()],
+        [_html(_STYLE + views.stem_html(item)), buttons, result, _enhancer()],
         lambda: views.plain(item, options, current["value"]),
     )
 
@@ -163,7 +190,7 @@ def reflection(item: Item, store: AnswerStore) -> ItemBox:
 
     box.observe(changed, names="value")
     return ItemBox(
-        [w.HTML(_STYLE + views.stem_html(item)), box, status, _enhancer()],
+        [_html(_STYLE + views.stem_html(item)), box, status, _enhancer()],
         lambda: views.plain(item, (), box.value),
     )
 
@@ -208,6 +235,6 @@ def sort(item: Item, store: AnswerStore) -> ItemBox:
 
     refresh_progress()
     return ItemBox(
-        [w.HTML(_STYLE + views.stem_html(item)), *rows, progress, _enhancer()],
+        [_html(_STYLE + views.stem_html(item)), *rows, progress, _enhancer()],
         lambda: views.plain(item, (), placed),
     )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,8 +127,15 @@ def expect_answers_shown(learner: Learner, todo: Answers) -> None:
 
 
 def expect_answers_saved(folder: Path, todo: Answers) -> None:
-    saved: dict[str, Any] = json.loads((folder / "answers.json").read_text(encoding="utf-8"))
-    values = {k: v["value"] for k, v in saved["answers"].items()}
+    # The word count on screen can settle before the last keystroke reaches the kernel (a
+    # final "." adds no word), so give the last few typed characters a moment to be saved.
+    deadline = time.monotonic() + 10
+    while True:
+        saved: dict[str, Any] = json.loads((folder / "answers.json").read_text(encoding="utf-8"))
+        values = {k: v["value"] for k, v in saved["answers"].items()}
+        if not todo.reflection or values.get(todo.reflection.id) == REFLECTION or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert saved["module"] == todo.module
     if todo.practice:
         assert values[todo.practice[0].id] == todo.practice[1]
