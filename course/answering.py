@@ -12,7 +12,7 @@ from typing import Any
 from . import texts, views
 from .items import LETTERS, Item, Module, Option, UnknownItem, find_item, load_module
 from .order import item_order, key_of, option_order
-from .store import AnswerStore, module_of
+from .store import AnswerStore, is_answered, module_of
 
 
 def status(module_id: str) -> None:
@@ -21,7 +21,7 @@ def status(module_id: str) -> None:
     store = AnswerStore(module_id)
     loaded = store.load()
     asked = [i for i in module.items.values() if i.kind != "sort"]
-    answered = sum(1 for i in asked if _answered(loaded.entries.get(i.id, {}).get("value")))
+    answered = sum(1 for i in asked if is_answered(loaded.entries.get(i.id, {}).get("value")))
     if store.read_only:
         print(texts.STATUS_GRADING.format(answered=answered, total=len(asked)))
     else:
@@ -31,10 +31,6 @@ def status(module_id: str) -> None:
         print(texts.STATUS_PROBLEM.format(problem=problem))
     if loaded.problems:
         print(texts.STATUS_KEPT.format(kept=len(loaded.entries)))
-
-
-def _answered(value: Any) -> bool:
-    return value not in (None, "", {})
 
 
 def _as_seen(item: Item, module: Module, store: AnswerStore) -> tuple[Item, tuple[Option, ...]]:
@@ -69,14 +65,22 @@ def ask_all(module_id: str) -> None:
     """Show every item of a module, in this learner's order (the practice exam)."""
     module = load_module(module_id)
     store = AnswerStore(module_id)
-    _show([_as_seen(module.items[i], module, store) for i in item_order(module, store.seed())], store)
+    seed = store.seed()
+    order = item_order(module, seed)
+    seen = [
+        (replace(module.items[i], position=n), option_order(module.items[i], module, seed))
+        for n, i in enumerate(order, start=1)
+    ]
+    _show(seen, store)
 
 
 def _show(seen: list[tuple[Item, tuple[Option, ...]]], store: AnswerStore) -> None:
+    """Show items with their saved answers, reading the answers file once for all of them."""
+    entries = store.load().entries
+    saved = {item.id: entries.get(item.id, {}).get("value") for item, _ in seen}
     if store.read_only:
-        entries = store.load().entries
         for item, options in seen:
-            print(_grading_view(item, options, entries.get(item.id, {}).get("value")))
+            print(_grading_view(item, options, saved[item.id]))
         return
     from IPython.display import display
 
@@ -84,17 +88,17 @@ def _show(seen: list[tuple[Item, tuple[Option, ...]]], store: AnswerStore) -> No
 
     for item, options in seen:
         if item.kind == "reflection":
-            display(widgets.reflection(item, store))
+            display(widgets.reflection(item, store, saved[item.id]))
         elif item.kind == "sort":
-            display(widgets.sort(item, store))
+            display(widgets.sort(item, store, saved[item.id]))
         else:
-            display(widgets.choice(item, options, store))
+            display(widgets.choice(item, options, store, saved[item.id]))
 
 
 def _grading_view(item: Item, options: tuple[Option, ...], value: Any) -> str:
     """While grading, graded items and reflections are shown in full; practice in one line."""
     if item.kind in ("practice", "sort"):
-        saved = "answered" if _answered(value) else "not answered"
+        saved = "answered" if is_answered(value) else "not answered"
         return texts.PRACTICE_WHILE_GRADING.format(label=item.label, item_id=item.id, saved=saved)
     return views.plain(item, options, value)
 
@@ -104,7 +108,7 @@ def topic_check(module_id: str, topic: str) -> None:
     module = load_module(module_id)
     entries = AnswerStore(module_id).load().entries
     ids = [i for i, item in module.items.items() if item.topic == topic]
-    answered = sum(1 for i in ids if _answered(entries.get(i, {}).get("value")))
+    answered = sum(1 for i in ids if is_answered(entries.get(i, {}).get("value")))
     name = module.topic_names.get(topic, topic)
     print(texts.TOPIC_PROGRESS.format(topic=name, answered=answered, total=len(ids)))
 

@@ -23,7 +23,7 @@ from . import check_texts as say
 from .items import Module
 from .results import WEAK_BELOW
 from .selfcheck import TABLE_STYLE, all_modules, module_title, read_results
-from .store import AnswerStore
+from .store import AnswerStore, is_answered
 
 # The kinds status() counts as questions, so both say the same "answered N of M".
 QUESTION_KINDS = ("practice", "graded", "reflection")
@@ -59,10 +59,6 @@ class Review:
     why: tuple[str, ...]
 
 
-def _answered(value: Any) -> bool:
-    return value not in (None, "", {})
-
-
 def module_progress(
     module: Module, entries: dict[str, dict[str, Any]], check: dict[str, Any] | None
 ) -> ModuleProgress:
@@ -72,9 +68,9 @@ def module_progress(
     kept by the store however often the answer changed) is the right one.
     """
     questions = [i for i in module.items.values() if i.kind in QUESTION_KINDS]
-    answered = frozenset(i.id for i in questions if _answered(entries.get(i.id, {}).get("value")))
+    answered = frozenset(i.id for i in questions if is_answered(entries.get(i.id, {}).get("value")))
     practice = [i for i in module.items.values() if i.kind == "practice"]
-    tried = [i for i in practice if _answered(entries.get(i.id, {}).get("first"))]
+    tried = [i for i in practice if is_answered(entries.get(i.id, {}).get("first"))]
     missed = tuple(i.id for i in tried if entries[i.id]["first"] != i.answer)
     right = len(tried) - len(missed)
     return ModuleProgress(module, answered, len(questions), len(tried), right, missed, check)

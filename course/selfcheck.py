@@ -35,7 +35,7 @@ from typing import Any
 from . import check_texts as say
 from . import texts
 from .items import Module, load_module
-from .store import AnswerStore
+from .store import AnswerStore, is_answered
 
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 RESULTS_FILE = "check-results.json"
@@ -134,7 +134,7 @@ def find_solutions(folder: Path, slug: str, explicit: Path | None = None) -> Pat
 def answered(module: Module, folder: Path) -> set[str]:
     """Ids of the items with a saved answer (the file is only read)."""
     entries = AnswerStore(module.id, folder, read_only=True).load().entries
-    return {item_id for item_id, entry in entries.items() if entry.get("value") not in (None, "", {})}
+    return {item_id for item_id, entry in entries.items() if is_answered(entry.get("value"))}
 
 
 # --- nbgrader, in a temporary course ----------------------------------------------------------

@@ -50,6 +50,11 @@ def module_name(module: object) -> str:
     return "another course"
 
 
+def is_answered(value: Any) -> bool:
+    """Whether a saved value counts as an answer (an empty text or an empty sort does not)."""
+    return value not in (None, "", {})
+
+
 def module_of(item_id: str) -> str:
     """The module an item belongs to: "m1.g3" -> "m1"."""
     return item_id.split(".", 1)[0]

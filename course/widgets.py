@@ -137,9 +137,8 @@ def _enhancer() -> w.Output:
     return w.Output(outputs=(script,), layout=_shared()["hidden"])
 
 
-def choice(item: Item, options: tuple[Option, ...], store: AnswerStore) -> ItemBox:
-    """A practice or graded multiple-choice question."""
-    saved = store.value(item.id)
+def choice(item: Item, options: tuple[Option, ...], store: AnswerStore, saved: Any) -> ItemBox:
+    """A practice or graded multiple-choice question, showing ``saved`` (the answer on file)."""
     keys = [opt.key for opt in options]
     buttons = w.RadioButtons(
         options=[(f"{LETTERS[i]}. {opt.text}", opt.key) for i, opt in enumerate(options)],
@@ -172,9 +171,8 @@ def choice(item: Item, options: tuple[Option, ...], store: AnswerStore) -> ItemB
     )
 
 
-def reflection(item: Item, store: AnswerStore) -> ItemBox:
+def reflection(item: Item, store: AnswerStore, saved: Any) -> ItemBox:
     """A text box whose words are saved as they are typed."""
-    saved = store.value(item.id)
     box = w.Textarea(
         value=saved if isinstance(saved, str) else "",
         placeholder="Write a few sentences here. They are saved as you type.",
@@ -195,9 +193,8 @@ def reflection(item: Item, store: AnswerStore) -> ItemBox:
     )
 
 
-def sort(item: Item, store: AnswerStore) -> ItemBox:
+def sort(item: Item, store: AnswerStore, saved: Any) -> ItemBox:
     """A sorting exercise: one drop-down per task, feedback under each."""
-    saved = store.value(item.id)
     placed: dict[str, str] = dict(saved) if isinstance(saved, dict) else {}
     choices = [("Choose…", None)] + [(label, key) for key, label in item.bins.items()]
     groups = [key for _, key in choices]

@@ -19,17 +19,17 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import pytest
+from local_server import free_port, wait_until_up
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
@@ -110,26 +110,6 @@ class LabServer:
             urllib.request.urlopen(request, timeout=30).close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited early:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(f"{url}/api/status", timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"JupyterLab did not answer within {timeout:g} s:\n{log.read_text(errors='replace')}")
-
-
 def start_lab(base: Path) -> tuple[LabServer, subprocess.Popen]:
     """Copy the released modules under ``base`` and serve them with a real JupyterLab."""
     root = base / "modules"
@@ -143,7 +123,7 @@ def start_lab(base: Path) -> tuple[LabServer, subprocess.Popen]:
         path = settings / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values), encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable, "-m", "jupyter", "lab",
         "--no-browser",
@@ -168,7 +148,7 @@ def start_lab(base: Path) -> tuple[LabServer, subprocess.Popen]:
         process = subprocess.Popen(command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, process, log)
+        wait_until_up(f"{url}/api/status", process, log, "JupyterLab", timeout=60)
     except RuntimeError:
         stop_lab(process)
         raise
@@ -194,16 +174,23 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         stop_lab(process)
 
 
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium through Playwright (never a downloaded browser)."""
+    with sync_playwright() as play:
+        launched = play.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     # A kernel's reply to a click can take a few seconds on a busy 2-core machine.
     expect.set_options(timeout=REPLY_TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 class _Tab:

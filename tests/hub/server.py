@@ -10,16 +10,14 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+
+from local_server import free_port, wait_until_up
 
 HERE = Path(__file__).resolve().parent
 CONFIG = HERE / "jupyterhub_config.py"
@@ -40,12 +38,6 @@ class Hub:
     def log_tail(self, lines: int = 40) -> str:
         text = self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def proxy_command() -> str:
@@ -102,25 +94,6 @@ def _stop(process: subprocess.Popen, others: list[tuple[int, str]], grace: float
                 os.kill(pid, signal.SIGKILL)
 
 
-def _tail(log: Path) -> str:
-    return log.read_text(encoding="utf-8", errors="replace")[-3000:]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"JupyterHub exited early:\n{_tail(log)}")
-        try:
-            with urllib.request.urlopen(f"{url}/hub/login", timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"JupyterHub did not answer in {timeout} s:\n{_tail(log)}")
-
-
 @contextmanager
 def running_hub(
     folder: Path, users: list[str], password: str, exchange: Path, course_id: str
@@ -155,7 +128,7 @@ def running_hub(
             stderr=subprocess.STDOUT,
         )
         try:
-            _wait_until_up(hub.url, process, log)
+            wait_until_up(f"{hub.url}/hub/login", process, log, "JupyterHub", timeout=90)
             yield hub
         finally:
             _stop(process, descendants(process.pid))
