@@ -32,8 +32,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import ROOT
-from hub.learner import LETTERS, Learner, chromium, no_news_question
+from hub.learner import LETTERS, Learner, no_news_question
 from hub.server import Hub, running_hub
+from lab_server import chromium
 from nbgrader.api import Gradebook
 
 SLUG = "01-shared-lived-experience"
