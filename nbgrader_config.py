@@ -5,10 +5,22 @@ learner notebooks committed in ``modules/`` are exactly what ``nbgrader generate
 makes. Instructors run every nbgrader command from this folder.
 """
 
+from functools import partial
 from pathlib import Path
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, GetGrades
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearHiddenTests,
+    ClearMarkScheme,
+    GetGrades,
+    LimitOutput,
+    SaveAutoGrades,
+)
+
+from course.autograde import CollectWithNotebook, GradeAnswers, ReleasedNotebookExporter, graded_notebooks
+from course.feedback_page import FeedbackExporter
 
 HERE = Path(__file__).resolve().parent
 ASSIGNMENTS = sorted(
@@ -25,12 +37,34 @@ c.CourseDirectory.release_directory = "modules"
 # A graded cell a learner deleted is put back and graded from their answers file.
 c.OverwriteCells.add_missing_cells = True
 
+# Grading reads answers as data and never runs a learner's notebook (course/autograde.py):
+# the released notebook stands in for the submitted one, nbgrader restores the graded cells
+# from the gradebook, and GradeAnswers takes the place of nbgrader's Execute step.
+c.Autograde.exporter_class = ReleasedNotebookExporter
+c.Autograde.autograde_preprocessors = [
+    GradeAnswers,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+    # Once scored, the keys leave the autograded copy too: formgrader and feedback show none.
+    ClearHiddenTests,
+]
+# A renamed notebook is graded under its released name; collect gives a submission that
+# lost its notebook the released one, so its answers.json is graded too.
+c.Autograde.pre_convert_hook = partial(graded_notebooks, HERE / "modules")
+c.ExchangeFactory.collect = CollectWithNotebook
+
 # The learner's answers file is their work: never replace it with anything from solutions/.
 c.Autograde.exclude_overwriting = {name: ["answers.json"] for name in ASSIGNMENTS}
 
 # Feedback goes to learners: strip the hidden score(...) lines (they hold the answer keys)
 # and the reflection rubric's mark scheme, as the release does.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ClearMarkScheme, CSSHTMLHeaderPreprocessor]
+# nbgrader's feedback page, less the MathJax it would fetch from a CDN: a feedback page loads
+# nothing from outside the machine (course/feedback_page.py).
+c.GenerateFeedback.exporter_class = FeedbackExporter
 
-# Grading cells only read a small JSON file; a minute is generous even on a busy hub.
+# Validate (the learner's button) still runs the notebook; its cells only read a small file.
 c.Execute.timeout = 60

@@ -16,7 +16,7 @@ __all__ = ["answer", "ask", "ask_all", "check_my_work", "exam_chart", "my_progre
 
 # Loaded on first use: grading kernels never pay for them, and ``python -m course.selfcheck``
 # does not find its own module imported already by the package.
-_LAZY = {"check_my_work": "selfcheck", "my_progress": "progress"}
+_LAZY = {"check_my_work": "check_button", "my_progress": "progress"}
 
 
 def __getattr__(name: str) -> Any:

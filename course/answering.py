@@ -10,36 +10,57 @@ from dataclasses import replace
 from typing import Any
 
 from . import texts, views
+from .contract import grading_mode
 from .items import LETTERS, Item, Module, Option, UnknownItem, find_item, load_module
 from .order import item_order, key_of, option_order
-from .store import AnswerStore, is_answered, module_of
+from .store import AnswerStore, Loaded, SaveFailed, is_answered, module_of
 
 
 def status(module_id: str) -> None:
     """Say where answers are kept, how many there are, and anything wrong with the file."""
-    module = load_module(module_id)
     store = AnswerStore(module_id)
-    loaded = store.load()
+    print(status_text(module_id, store.load(), grading=store.read_only))
+
+
+def status_text(module_id: str, loaded: Loaded, grading: bool) -> str:
+    """The status cell's words: how many answered, and what was wrong with the file."""
+    module = load_module(module_id)
     asked = [i for i in module.items.values() if i.kind != "sort"]
     answered = sum(1 for i in asked if is_answered(loaded.entries.get(i.id, {}).get("value")))
-    if store.read_only:
-        print(texts.STATUS_GRADING.format(answered=answered, total=len(asked)))
+    if grading:
+        lines = [texts.STATUS_GRADING.format(answered=answered, total=len(asked))]
     else:
-        print(texts.STATUS_WHERE)
-        print(texts.STATUS_COUNT.format(answered=answered, total=len(asked)))
-    for problem in loaded.problems:
-        print(texts.STATUS_PROBLEM.format(problem=problem))
-    if loaded.problems:
-        print(texts.STATUS_KEPT.format(kept=len(loaded.entries)))
+        lines = [texts.STATUS_WHERE, texts.STATUS_COUNT.format(answered=answered, total=len(asked))]
+    lines += [texts.STATUS_PROBLEM.format(problem=problem) for problem in loaded.problems]
+    if loaded.unreadable:
+        lines.append(texts.STATUS_ASK_FOR_HELP)
+    elif loaded.problems:
+        lines.append(texts.STATUS_KEPT.format(kept=len(loaded.entries)))
+    return "\n".join(lines)
+
+
+def seen(item: Item, module: Module, seed: int | None) -> tuple[Item, tuple[Option, ...]]:
+    """The item numbered, and its options ordered, as the learner with this seed sees them."""
+    if not module.shuffle or seed is None:
+        return item, item.options
+    position = item_order(module, seed).index(item.id) + 1
+    return replace(item, position=position), option_order(item, module, seed)
+
+
+def graded_text(module_id: str, item_ids: list[str] | None, loaded: Loaded) -> str:
+    """Items as plain text with the saved answers, as a grader sees them (all items: None)."""
+    module = load_module(module_id)
+    ids = item_ids if item_ids is not None else item_order(module, loaded.seed)
+    entries = loaded.entries
+    shown = [seen(module.items[i], module, loaded.seed) for i in ids if i in module.items]
+    return "\n\n".join(
+        _grading_view(item, options, entries.get(item.id, {}).get("value")) for item, options in shown
+    )
 
 
 def _as_seen(item: Item, module: Module, store: AnswerStore) -> tuple[Item, tuple[Option, ...]]:
-    """The item numbered, and its options ordered, as this learner sees them."""
-    if not module.shuffle:
-        return item, item.options
-    seed = store.seed()
-    position = item_order(module, seed).index(item.id) + 1
-    return replace(item, position=position), option_order(item, module, seed)
+    """The item as this learner sees it (the seed is read only for the practice exam)."""
+    return seen(item, module, store.seed() if module.shuffle else None)
 
 
 def _locate(item_id: str) -> tuple[Item, Module, AnswerStore] | None:
@@ -59,6 +80,8 @@ def ask(item_id: str) -> None:
     if found:
         item, module, store = found
         _show([_as_seen(item, module, store)], store)
+        if item.kind == "graded" and grading_mode() == "validate":
+            _validate_note(module, store, [item.id])
 
 
 def ask_all(module_id: str) -> None:
@@ -67,26 +90,26 @@ def ask_all(module_id: str) -> None:
     store = AnswerStore(module_id)
     seed = store.seed()
     order = item_order(module, seed)
-    seen = [
+    shown = [
         (replace(module.items[i], position=n), option_order(module.items[i], module, seed))
         for n, i in enumerate(order, start=1)
     ]
-    _show(seen, store)
+    _show(shown, store)
 
 
-def _show(seen: list[tuple[Item, tuple[Option, ...]]], store: AnswerStore) -> None:
+def _show(shown: list[tuple[Item, tuple[Option, ...]]], store: AnswerStore) -> None:
     """Show items with their saved answers, reading the answers file once for all of them."""
     entries = store.load().entries
-    saved = {item.id: entries.get(item.id, {}).get("value") for item, _ in seen}
+    saved = {item.id: entries.get(item.id, {}).get("value") for item, _ in shown}
     if store.read_only:
-        for item, options in seen:
+        for item, options in shown:
             print(_grading_view(item, options, saved[item.id]))
         return
     from IPython.display import display
 
     from . import widgets
 
-    for item, options in seen:
+    for item, options in shown:
         if item.kind == "reflection":
             display(widgets.reflection(item, store, saved[item.id]))
         elif item.kind == "sort":
@@ -111,6 +134,33 @@ def topic_check(module_id: str, topic: str) -> None:
     answered = sum(1 for i in ids if is_answered(entries.get(i, {}).get("value")))
     name = module.topic_names.get(topic, topic)
     print(texts.TOPIC_PROGRESS.format(topic=name, answered=answered, total=len(ids)))
+    if grading_mode() == "validate":
+        _validate_note(module, AnswerStore(module_id), ids)
+
+
+def _validate_note(module: Module, store: AnswerStore, ids: list[str]) -> None:
+    """What nbgrader's Validate button checks, said in the graded cells it looks at.
+
+    Validate cannot grade (the learner's copy holds no keys), and with no message it would
+    say "Success! Your notebook passes all the tests" for any notebook. So the first graded
+    cell says what it checked, and each graded cell with an unanswered question says so.
+    Validate shows only what a graded cell writes to stderr; nothing else is ever written there.
+    """
+    import sys
+
+    entries = store.load().entries
+    graded = [i for i, item in module.items.items() if item.kind == "graded"]
+    answered = sum(1 for i in graded if is_answered(entries.get(i, {}).get("value")))
+    lines = []
+    if graded and ids[:1] == graded[:1]:
+        lines.append(texts.VALIDATE_CHECKED.format(answered=answered, total=len(graded)))
+    order = {i: n for n, i in enumerate(item_order(module, store.seed()), start=1)} if module.shuffle else {}
+    for item_id in ids:
+        if not is_answered(entries.get(item_id, {}).get("value")):
+            item = replace(module.items[item_id], position=order.get(item_id, 0))
+            lines.append(texts.VALIDATE_UNANSWERED.format(label=item.label))
+    if lines:
+        print("\n".join(lines), file=sys.stderr)
 
 
 def answer(item_id: str, value: Any = None) -> None:
@@ -126,7 +176,11 @@ def answer(item_id: str, value: Any = None) -> None:
     stored = _typed_value(item, options, value)
     if stored is None:
         return
-    store.record(item.id, stored)
+    try:
+        store.record(item.id, stored)
+    except SaveFailed as problem:
+        print(problem)
+        return
     print(views.plain(item, options, stored))
 
 

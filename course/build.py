@@ -28,10 +28,14 @@ from typing import Any
 import nbformat
 import yaml
 
+from course import contract
+
 ROOT = Path(__file__).resolve().parent.parent
 ITEM_LINE = re.compile(r"^\{\{\s*item\s+([\w.]+)\s*\}\}\s*$")
 PROGRESS_LINE = re.compile(r"^\{\{\s*progress\s*\}\}\s*$")
 PROGRESS_SLUG = "07-my-progress"
+# The status cell imports the calls a learner may type (answer, ask) as well as status.
+STATUS_IMPORT = "from course import answer, ask, status\n"
 LEARNER_FIELDS = {
     "practice": ("id", "kind", "topic", "objective", "stem", "options", "answer"),
     "graded": ("id", "kind", "topic", "objective", "stem", "options", "review", "points"),
@@ -147,7 +151,7 @@ def notebook(module: dict[str, Any], body: str) -> nbformat.NotebookNode:
     items = {item["id"]: item for item in module["items"]}
     cells = [
         _md(f"{mid}-header", header(module)),
-        _code(f"{mid}-status", f'from course import answer, ask, status\nstatus("{mid}")', **LOCKED),
+        _code(contract.status_cell(mid), STATUS_IMPORT + contract.call("status", mid), **LOCKED),
     ]
     placed: list[str] = []
 
@@ -223,8 +227,8 @@ minute. It does not change your answers. You can check as often as you like.
 **Assignments** tab.
 
 To see all your modules at once, open [My progress](../{PROGRESS_SLUG}/{PROGRESS_SLUG}.ipynb)."""
-    source = f'from course import check_my_work\ncheck_my_work("{mid}")'
-    return [_md(f"{mid}-check-intro", text), _code(f"{mid}-check", source, **LOCKED)]
+    source = contract.shown("check_my_work", mid)
+    return [_md(f"{mid}-check-intro", text), _code(contract.check_cell(mid), source, **LOCKED)]
 
 
 def progress_notebook(body: str) -> nbformat.NotebookNode:
@@ -243,19 +247,16 @@ def progress_notebook(body: str) -> nbformat.NotebookNode:
 
 def item_cells(item: dict[str, Any]) -> list[nbformat.NotebookNode]:
     item_id = item["id"]
-    cell_id = item_id.replace(".", "-")
-    show = f'from course import ask\nask("{item_id}")'
+    cell_id = contract.item_cell(item_id)
+    show = contract.shown("ask", item_id)
     if item["kind"] == "graded":
-        source = (
-            f"{show}\n### BEGIN HIDDEN TESTS\n"
-            f'from course.grading import score\nscore("{item_id}", "{item["answer"]}")\n'
-            "### END HIDDEN TESTS"
-        )
+        source = f"{show}\n{contract.hidden_score(item_id, item['answer'])}"
         meta = _nbgrader(cell_id, item["points"], grade=True, task=False)
         return [_code(cell_id, source, nbgrader=meta)]
     if item["kind"] == "reflection":
-        meta = _nbgrader(f"{cell_id}-grade", item["points"], grade=False, task=True)
-        return [_code(cell_id, show, **LOCKED), _md(f"{cell_id}-grade", reflection_task(item), nbgrader=meta)]
+        task_id = contract.reflection_task(item_id)
+        meta = _nbgrader(task_id, item["points"], grade=False, task=True)
+        return [_code(cell_id, show, **LOCKED), _md(task_id, reflection_task(item), nbgrader=meta)]
     return [_code(cell_id, show, **LOCKED)]
 
 
@@ -264,7 +265,7 @@ def shuffled_cells(module: dict[str, Any]) -> list[nbformat.NotebookNode]:
     graded cell per topic scores that topic, so the gradebook holds the result by topic."""
     mid = module["module"]
     cells = [
-        _code(f"{mid}-questions", f'from course import ask_all\nask_all("{mid}")', **LOCKED),
+        _code(f"{mid}-questions", contract.shown("ask_all", mid), **LOCKED),
         _md(
             f"{mid}-result-intro",
             "## Your result by topic\n\nEach cell below is graded after you submit. Until then, "
@@ -273,15 +274,12 @@ def shuffled_cells(module: dict[str, Any]) -> list[nbformat.NotebookNode]:
     ]
     for topic in module["topics"]:
         mine = [i for i in module["items"] if i["topic"] == topic]
-        keys = ", ".join(f'"{i["id"]}": "{i["answer"]}"' for i in mine)
-        source = (
-            f'from course import topic_check\ntopic_check("{mid}", "{topic}")\n'
-            f"### BEGIN HIDDEN TESTS\nfrom course.grading import score_topic\n"
-            f'score_topic("{mid}", "{topic}", {{{keys}}})\n### END HIDDEN TESTS'
-        )
-        meta = _nbgrader(f"{mid}-{topic}", sum(i["points"] for i in mine), grade=True, task=False)
-        cells.append(_code(f"{mid}-{topic}", source, nbgrader=meta))
-    cells.append(_code(f"{mid}-chart", f'from course import exam_chart\nexam_chart("{mid}")', **LOCKED))
+        keys = {i["id"]: i["answer"] for i in mine}
+        source = f"{contract.shown('topic_check', mid, topic)}\n{contract.hidden_topic(mid, topic, keys)}"
+        points = sum(i["points"] for i in mine)
+        meta = _nbgrader(contract.topic_cell(mid, topic), points, grade=True, task=False)
+        cells.append(_code(contract.topic_cell(mid, topic), source, nbgrader=meta))
+    cells.append(_code(contract.chart_cell(mid), contract.shown("exam_chart", mid), **LOCKED))
     return cells
 
 

@@ -14,7 +14,7 @@ CHECK_PLAIN = (
     "Check my work: this button shows in JupyterLab. In a terminal you can run: "
     "python -m course.selfcheck {slug}"
 )
-CHECK_RUNNING = "Checking your answers. This can take up to half a minute. Please wait…"
+CHECK_RUNNING = "Checking your answers. Please wait…"
 CHECK_WHILE_GRADING = "(The Check my work button does not run while your work is being graded.)"
 CHECK_NO_SOLUTIONS = (
     "Your instructor grades this module. When you are done, use Submit in the Assignments tab. "
@@ -55,7 +55,10 @@ PAGE_ANSWERS_FILE = "Your answers file"
 PAGE_EACH_QUESTION = "Each question, with your answer"
 PAGE_BY_TOPIC = "Your result by topic"
 PAGE_CHART_ALT = "Bar chart of your practice exam result by topic. The same numbers are listed below it."
-PAGE_WHOLE_NOTEBOOK = "See your whole notebook, graded, the way a class gets it back from the instructor"
+PAGE_MISSED = "Questions to look at again"
+PAGE_BEST = "The best answer: {best}"
+PAGE_WHY = "Why: {why}"
+PAGE_REREAD = 'Reread "{section}" in the module.'
 
 # --- My progress -----------------------------------------------------------------------
 PROGRESS_EMPTY = (

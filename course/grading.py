@@ -1,31 +1,46 @@
-"""Scoring graded items inside nbgrader's hidden tests.
+"""Marking graded items against their keys: the one piece of code every grade comes from.
 
-A graded cell in ``solutions/`` ends with ``score("m1.g3", "c")`` (or, in the practice exam,
-``score_topic("exam", "ethics", {...})``). nbgrader strips that line from the learner's copy
-and restores it when it autogrades. The call prints a kind sentence per item and returns the
-points earned; nbgrader takes a single number as the cell's partial credit.
+``nbgrader autograde`` (through :mod:`course.autograde`), Check my work and an instructor who
+runs the solutions notebook all call :func:`mark`, so a learner gets the same points and the
+same sentences wherever their work is graded. It reads the learner's answers as data (an
+answers file already parsed by :mod:`course.store`) and runs nothing the learner wrote.
 
-It never raises and never writes to stderr: nbgrader gives 0 to a cell with an error *or* any
-stderr output, and a traceback would quote the hidden line, answer key included, in the
-feedback a learner receives.
+The hidden lines of the instructor notebook, ``score("m1.g3", "c")`` and
+``score_topic("exam", "ethics", {...})``, are kept as the place the keys are written; they
+print the same sentences when the solutions notebook is run by hand. They never raise and
+never write to stderr.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 from . import texts
-from .items import Item, Module, find_item, load_module
+from .items import Item, Module, load_module
 from .order import item_order, letter_of, option_order
 from .store import AnswerStore, Loaded
 
-# Results of this grading run, by module and item: (earned, possible). The practice exam's
-# chart by topic is drawn from it in the same kernel, after the graded cells have run.
-RESULTS: dict[str, dict[str, tuple[float, float]]] = {}
+# Marks of the last run of the hidden lines in this kernel (the solutions notebook run by
+# hand), by module: the practice exam's chart cell draws from it.
+RESULTS: dict[str, list[Mark]] = {}
 
 
-def _judge(item: Item, key: str, module: Module, loaded: Loaded) -> tuple[float, str]:
+@dataclass(frozen=True)
+class Mark:
+    """One graded item, marked: the points and the sentence that explains them."""
+
+    item_id: str
+    label: str
+    earned: float
+    possible: float
+    sentence: str
+    value: Any  # the learner's saved answer (an option key), or None
+    topic: str
+
+
+def _sentence(item: Item, key: str, module: Module, loaded: Loaded) -> tuple[float, str]:
     """Points earned on one item and the sentence that explains them."""
     points = float(item.points)
     unit = "point" if points == 1 else "points"
@@ -43,28 +58,54 @@ def _judge(item: Item, key: str, module: Module, loaded: Loaded) -> tuple[float,
     )
 
 
-def _graded(module_id: str, keys: dict[str, str]) -> float:
-    """Judge items against their keys, print why, remember the results, return the total."""
+def positions(module: Module, loaded: Loaded) -> dict[str, int]:
+    """Where this learner met each item (the practice exam's own order); {} for a module."""
+    if not module.shuffle or loaded.seed is None:
+        return {}
+    return {item_id: n for n, item_id in enumerate(item_order(module, loaded.seed), start=1)}
+
+
+def mark(module_id: str, keys: dict[str, str], loaded: Loaded) -> list[Mark]:
+    """Mark the items of ``keys`` (item id -> key) from the parsed answers, in the learner's order.
+
+    A key for an item the module does not know earns nothing and says so: the instructor
+    notebook and the course data disagree, which only the instructor can fix.
+    """
     module = load_module(module_id)
-    store = AnswerStore(module_id, read_only=True)
-    loaded = store.load()
-    order = item_order(module, loaded.seed if loaded.seed is not None else store.seed())
-    positions = {item_id: n for n, item_id in enumerate(order, start=1)} if module.shuffle else {}
-    total = 0.0
-    for item_id in sorted(keys, key=lambda i: positions.get(i, 0)):
-        item = replace(find_item(item_id), position=positions.get(item_id, 0))
-        earned, why = _judge(item, keys[item_id], module, loaded)
-        RESULTS.setdefault(module_id, {})[item_id] = (earned, float(item.points))
-        print(why)
-        total += earned
-    return total
+    where = positions(module, loaded)
+    marks = []
+    for item_id in sorted(keys, key=lambda i: where.get(i, 0)):
+        if item_id not in module.items:
+            sentence = texts.GRADE_BROKEN.format(label=item_id, reason="unknown question")
+            marks.append(Mark(item_id, item_id, 0.0, 0.0, sentence, None, ""))
+            continue
+        item = replace(module.items[item_id], position=where.get(item_id, 0))
+        earned, sentence = _sentence(item, keys[item_id], module, loaded)
+        value = loaded.entries.get(item_id, {}).get("value")
+        marks.append(Mark(item_id, item.label, earned, float(item.points), sentence, value, item.topic))
+    return marks
 
 
-def _safely(label: str, grade: callable) -> float:
+def _run_by_hand(module_id: str, keys: dict[str, str]) -> float:
+    """What a hidden line does when the solutions notebook is run: print, remember, total."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        store = AnswerStore(module_id, read_only=True)
+        loaded = store.load()
+        if loaded.seed is None:
+            loaded = replace(loaded, seed=store.seed())
+        marks = mark(module_id, keys, loaded)
+    done = {m.item_id: m for m in RESULTS.get(module_id, [])}
+    done.update({m.item_id: m for m in marks})
+    RESULTS[module_id] = list(done.values())
+    for found in marks:
+        print(found.sentence)
+    return sum(m.earned for m in marks)
+
+
+def _safely(label: str, keys: dict[str, str], module_id: str) -> float:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return grade()
+        return _run_by_hand(module_id, keys)
     except Exception as problem:  # noqa: BLE001 - any failure must become a message, not a traceback
         print(texts.GRADE_BROKEN.format(label=label, reason=type(problem).__name__))
         return 0.0
@@ -72,9 +113,9 @@ def _safely(label: str, grade: callable) -> float:
 
 def score(item_id: str, key: str) -> float:
     """Points earned on one graded item, with a sentence saying why."""
-    return _safely(item_id, lambda: _graded(item_id.split(".", 1)[0], {item_id: key}))
+    return _safely(item_id, {item_id: key}, item_id.split(".", 1)[0])
 
 
 def score_topic(module_id: str, topic: str, keys: dict[str, str]) -> float:
     """Points earned on all items of one topic (the practice exam grades by topic)."""
-    return _safely(f"{module_id} {topic}", lambda: _graded(module_id, keys))
+    return _safely(f"{module_id} {topic}", keys, module_id)

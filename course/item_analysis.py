@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from . import contract
 from .store import ANSWERS_FILE, parse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,6 +111,11 @@ def module_file(assignment: str, items_dir: Path) -> Path:
     raise UnknownAssignment(f"No module called {assignment!r} in {items_dir}.")
 
 
+def _cell_of(module: str, item: dict[str, Any], shuffled: bool) -> str:
+    """The grade cell that scores an item: its own, or in the practice exam its topic's."""
+    return contract.topic_cell(module, item["topic"]) if shuffled else contract.item_cell(item["id"])
+
+
 def read_keys(path: Path) -> tuple[str, str, list[Key]]:
     """(module id, slug, graded items) of an items file.
 
@@ -126,7 +132,7 @@ def read_keys(path: Path) -> tuple[str, str, list[Key]]:
             options=tuple(item["options"]),
             answer=item["answer"],
             points=float(item.get("points", 1)),
-            cell=f"{module}-{item['topic']}" if data.get("shuffle") else item["id"].replace(".", "-"),
+            cell=_cell_of(module, item, bool(data.get("shuffle"))),
         )
         for item in data["items"]
         if item["kind"] == "graded"

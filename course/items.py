@@ -129,3 +129,19 @@ def find_item(item_id: str) -> Item:
     if item_id not in items:
         raise UnknownItem(f"There is no question {item_id!r} in this module. Check the question id.")
     return items[item_id]
+
+
+def all_modules() -> dict[str, Module]:
+    """Every module of the course by id, in course order (the installed data files)."""
+    ids = [p.name[:-5] for p in resources.files("course.data").iterdir() if p.name.endswith(".json")]
+    return {m.id: m for m in sorted((load_module(i) for i in ids), key=lambda m: m.number)}
+
+
+def module_by_slug(slug: str) -> Module | None:
+    """The module a notebook or folder name stands for ("01-shared-lived-experience"), or None."""
+    return next((m for m in all_modules().values() if m.slug == slug), None)
+
+
+def module_title(module: Module) -> str:
+    """How a learner knows a module: "Module 1: Shared lived experience" (the exam by its title)."""
+    return module.title if module.shuffle else f"Module {module.number}: {module.title}"

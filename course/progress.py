@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from . import check_texts as say
-from .items import Module
+from .check_page import TABLE_STYLE
+from .check_results import read_results
+from .items import Module, all_modules, module_title
 from .results import WEAK_BELOW
-from .selfcheck import TABLE_STYLE, all_modules, module_title, read_results
 from .store import AnswerStore, is_answered
 
 # The kinds status() counts as questions, so both say the same "answered N of M".

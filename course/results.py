@@ -1,58 +1,56 @@
-"""The practice exam's result by topic: a chart and the modules to review.
+"""The practice exam's result by topic: a chart, the same numbers in words, and what to review.
 
-Drawn in the grading run from what the hidden graded cells recorded, so it appears in the
-feedback a learner receives. In the learner's own notebook there are no keys, so it says
-where the chart will appear instead.
+Made from marks (:mod:`course.grading`): by the autograder for the feedback a learner gets
+back, by Check my work for its page, and by the solutions notebook run by hand. In the
+learner's own notebook there are no keys, so the chart cell says where the chart will appear.
 """
 
 from __future__ import annotations
 
+import io
+
 from . import texts
-from .grading import RESULTS
-from .items import load_module
+from .grading import RESULTS, Mark
+from .items import Module, load_module
 
 WEAK_BELOW = 0.7  # a topic under 70 % gets a "review" line
 
 
-def by_topic(module_id: str) -> dict[str, tuple[float, float]]:
-    """(earned, possible) per topic, in the module's topic order."""
-    module = load_module(module_id)
+def by_topic(module: Module, marks: list[Mark]) -> dict[str, tuple[float, float]]:
+    """(earned, possible) per topic, in the module's topic order; topics with no marks left out."""
     totals: dict[str, list[float]] = {topic: [0.0, 0.0] for topic in module.topic_names}
-    for item_id, (earned, possible) in RESULTS.get(module_id, {}).items():
-        pair = totals.setdefault(module.items[item_id].topic, [0.0, 0.0])
-        pair[0] += earned
-        pair[1] += possible
+    for found in marks:
+        pair = totals.setdefault(found.topic, [0.0, 0.0])
+        pair[0] += found.earned
+        pair[1] += found.possible
     return {topic: (e, p) for topic, (e, p) in totals.items() if p}
 
 
-def exam_chart(module_id: str) -> None:
-    """Show the chart and the review list, or say when they will appear."""
-    topics = by_topic(module_id)
-    if not topics:
-        print(texts.CHART_LATER)
-        return
-    module = load_module(module_id)
-    names = [module.topic_names.get(t, t) for t in topics]
-    shares = [100 * e / p for e, p in topics.values()]
-    _draw(names, shares)
+def topic_lines(module: Module, topics: dict[str, tuple[float, float]]) -> list[str]:
+    """One line per topic, with a "worth a review" pointer under 70 %: the chart in words."""
+    lines = []
     for topic, (earned, possible) in topics.items():
         name = module.topic_names.get(topic, topic)
         line = texts.TOPIC_SCORE.format(topic=name, earned=earned, possible=possible)
         if earned / possible < WEAK_BELOW:
             slug = module.review_module.get(topic, "")
             line += " " + texts.TOPIC_REVIEW.format(number=int(slug[:2] or 0), slug=slug)
-        print(line)
+        lines.append(line)
+    return lines
 
 
-def _draw(names: list[str], shares: list[float]) -> None:
-    import io
+def chart_png(module: Module, topics: dict[str, tuple[float, float]]) -> bytes:
+    """The bar chart as PNG bytes: it shows the same in a notebook, a feedback page or a file.
 
+    The lines from :func:`topic_lines` say the same in words, for screen readers and plain viewers.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from IPython.display import Image, display
 
+    names = [module.topic_names.get(t, t) for t in topics]
+    shares = [100 * e / p for e, p in topics.values()]
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(names) + 1))
     bars = ax.barh(names[::-1], shares[::-1], color="#3465a4")
     ax.bar_label(bars, labels=[f"{s:.0f}%" for s in shares[::-1]], padding=3)
@@ -61,10 +59,20 @@ def _draw(names: list[str], shares: list[float]) -> None:
     ax.set_xlabel("Share of questions right (dashed line: 70%)")
     ax.set_title("Your practice exam by topic")
     fig.tight_layout()
-    # A PNG, not the figure object: it shows the same with or without an inline backend,
-    # in the notebook and in nbgrader's feedback page. The lines printed after it say the
-    # same in words, for screen readers and plain viewers.
     png = io.BytesIO()
     fig.savefig(png, format="png", dpi=100)
     plt.close(fig)
-    display(Image(data=png.getvalue(), format="png"))
+    return png.getvalue()
+
+
+def exam_chart(module_id: str) -> None:
+    """The chart cell in a notebook: drawn when this kernel graded the exam, else a note."""
+    module = load_module(module_id)
+    topics = by_topic(module, RESULTS.get(module_id, []))
+    if not topics:
+        print(texts.CHART_LATER)
+        return
+    from IPython.display import Image, display
+
+    display(Image(data=chart_png(module, topics), format="png"))
+    print("\n".join(topic_lines(module, topics)))

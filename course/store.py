@@ -13,32 +13,42 @@ Three promises shape this module:
   one in a single rename, under a lock, so two kernels never interleave or drop each other's
   answers.
 * **Grading never writes.** While nbgrader autogrades or validates, the store is read-only.
+
+And one more, for a shared machine (JupyterHub): **a failed save is never silent.** Locks live
+in a folder private to the learner (see :mod:`course.private_dir`), and any save that cannot
+finish raises :class:`SaveFailed` with words for the learner, leaving the old file whole.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
+
+from . import texts
+from .contract import grading_now
+from .private_dir import NoPrivateDir, private_dir
 
 ANSWERS_FILE = "answers.json"
 FORMAT_VERSION = 1
-# An entry as the file stores it: "m1.g3": {"value": ..., "first": ..., "changes": 2, ...}.
-# Used to rescue entries from a file that is no longer valid JSON as a whole.
-_ENTRY = re.compile(r'"((?:m\d+|exam)\.[a-z]\d+)"\s*:\s*(\{[^{}]*\})')
+# The key of an entry as the file stores it: "m1.g3": {"value": ..., "first": ..., ...}.
+# Used to find entries in a file that is no longer valid JSON as a whole; each value is then
+# decoded as JSON from where it starts, so braces inside a reflection do not matter.
+_ENTRY_KEY = re.compile(r'"((?:m\d+|exam)\.[a-z]\d+)"\s*:\s*')
 
 
-def grading_now() -> bool:
-    """True while nbgrader executes the notebook (autograde or validate): then nothing writes."""
-    return os.environ.get("NBGRADER_EXECUTION", "") in {"autograde", "validate"}
+class SaveFailed(Exception):
+    """An answer could not be saved. ``str()`` of it is a plain message for the learner."""
 
 
 def module_name(module: object) -> str:
@@ -70,6 +80,10 @@ class Loaded:
     # keep a copy of it before the first write.
     keep_copy: bool = False
     seed: int | None = None
+    # The file is there but could not be read at all: it must never be overwritten.
+    unreadable: bool = False
+    # The bytes as read, so the copy kept aside is exactly the old file.
+    raw: bytes = b""
 
 
 def _clean_entries(raw: Any, module: str, problems: list[str]) -> dict[str, dict[str, Any]]:
@@ -92,6 +106,36 @@ def _clean_entries(raw: Any, module: str, problems: list[str]) -> dict[str, dict
     return kept
 
 
+def _salvage(text: str) -> dict[str, Any]:
+    """Every entry whose value still decodes as JSON, from a file that does not as a whole.
+
+    A key found inside an entry already decoded is part of that entry, not a new one.
+    """
+    decoder = json.JSONDecoder()
+    rescued: dict[str, Any] = {}
+    decoded_to = 0
+    for match in _ENTRY_KEY.finditer(text):
+        if match.start() < decoded_to:
+            continue
+        try:
+            value, decoded_to = decoder.raw_decode(text, match.end())
+        except ValueError:
+            continue
+        rescued[match.group(1)] = value
+    return rescued
+
+
+def decode(raw: bytes, module: str) -> Loaded:
+    """Read the bytes of an answers file; a few bad bytes must not cost the other answers."""
+    try:
+        return parse(raw.decode("utf-8"), module)
+    except UnicodeDecodeError:
+        loaded = parse(raw.decode("utf-8", errors="replace"), module)
+    loaded.problems.insert(0, texts.FILE_BAD_CHARACTERS)
+    loaded.keep_copy = True
+    return loaded
+
+
 def parse(text: str, module: str) -> Loaded:
     """Read the text of an answers file, rescuing what can be rescued."""
     if not text.strip():
@@ -99,12 +143,7 @@ def parse(text: str, module: str) -> Loaded:
     try:
         data = json.loads(text)
     except ValueError:
-        rescued: dict[str, Any] = {}
-        for match in _ENTRY.finditer(text):
-            try:
-                rescued[match.group(1)] = json.loads(match.group(2))
-            except ValueError:
-                continue
+        rescued = _salvage(text)
         problems = ["answers.json was damaged (it is not complete JSON)."]
         entries = _clean_entries(rescued, module, problems)
         return Loaded(entries=entries, problems=problems, keep_copy=True)
@@ -122,11 +161,51 @@ def parse(text: str, module: str) -> Loaded:
 
 
 def _lock_for(path: Path) -> FileLock:
-    """A lock kept outside the notebook folder, so it is never submitted or committed."""
+    """A lock kept outside the notebook folder, so it is never submitted or committed.
+
+    It lives in this user's private folder, never in a shared ``/tmp``: there another user
+    could own the folder and make every save fail, or read and plant files in it. Two kernels
+    of one user share the lock, which is all that is needed: only the folder's owner can write
+    the answers file.
+    """
     digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
-    lock_dir = Path(tempfile.gettempdir()) / "cps-course-locks"
-    lock_dir.mkdir(exist_ok=True)
-    return FileLock(str(lock_dir / f"{digest}.lock"), timeout=10)
+    return FileLock(str(private_dir("locks") / f"{digest}.lock"), timeout=10, mode=0o600)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes. A file the learner owns but cannot read (say, after a stray
+    ``chmod``) is opened up for its owner once, so the answers in it are not lost."""
+    try:
+        return path.read_bytes()
+    except PermissionError:
+        info = os.stat(path)
+        if info.st_uid != os.geteuid():
+            raise
+        os.chmod(path, stat.S_IMODE(info.st_mode) | stat.S_IRUSR | stat.S_IWUSR)
+        return path.read_bytes()
+
+
+def _reason(error: OSError) -> str:
+    """Plain words for why a save failed, for the learner and whoever helps them."""
+    if isinstance(error, NoPrivateDir):
+        return texts.SAVE_NO_PRIVATE_PLACE
+    if isinstance(error, Timeout):
+        return texts.SAVE_BUSY
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return texts.SAVE_DISK_FULL
+    if isinstance(error, PermissionError) or error.errno == errno.EROFS:
+        return texts.SAVE_NOT_WRITABLE
+    return texts.SAVE_OTHER
+
+
+def _failed(reason: str) -> SaveFailed:
+    return SaveFailed(texts.SAVE_FAILED.format(reason=reason))
+
+
+def seed_for(who: str, module: str) -> int:
+    """The seed of a learner (their hub user name) in a module: the autograder uses it too,
+    for an answers file saved before it held a seed."""
+    return int(hashlib.sha256(f"{who}/{module}".encode()).hexdigest()[:8], 16)
 
 
 class AnswerStore:
@@ -140,12 +219,14 @@ class AnswerStore:
     def load(self) -> Loaded:
         """Read the file; a missing file is simply an empty one."""
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = _read_bytes(self.path)
         except FileNotFoundError:
             return Loaded()
-        except (OSError, UnicodeDecodeError):
-            return Loaded(problems=["answers.json could not be opened as text."], keep_copy=True)
-        return parse(text, self.module)
+        except OSError:
+            return Loaded(problems=[texts.FILE_UNREADABLE], keep_copy=True, unreadable=True)
+        loaded = decode(raw, self.module)
+        loaded.raw = raw
+        return loaded
 
     def value(self, item_id: str) -> Any:
         """The learner's current answer to an item, or None."""
@@ -163,10 +244,15 @@ class AnswerStore:
 
     def _first_seed(self) -> int:
         who = os.environ.get("JUPYTERHUB_USER") or os.environ.get("USER") or "learner"
-        return int(hashlib.sha256(f"{who}/{self.module}".encode()).hexdigest()[:8], 16)
+        return seed_for(who, self.module)
 
     def record(self, item_id: str, value: Any) -> bool:
-        """Save one answer at once. Returns False (and writes nothing) while grading."""
+        """Save one answer at once. Returns False (and writes nothing) while grading.
+
+        Raises :class:`SaveFailed` when the answer could not be saved (disk full, a folder
+        that cannot be written, a lock that never came free...), so the question can say so
+        instead of the learner believing it is kept. The file on disk is then unchanged.
+        """
         if self.read_only:
             return False
         now = time.strftime("%Y-%m-%dT%H:%M:%S")
@@ -178,16 +264,25 @@ class AnswerStore:
             elif old.get("value") != value:
                 old.update(value=value, changes=int(old.get("changes", 0)) + 1, updated=now)
 
-        self._update(change)
+        try:
+            self._update(change)
+        except OSError as error:
+            raise _failed(_reason(error)) from error
         return True
 
     def _update(self, change: Any) -> None:
-        """Read, change and write back under the lock, so no other kernel's answer is lost."""
+        """Read, change and write back under the lock, so no other kernel's answer is lost.
+
+        The old file is only ever replaced whole, by the new one: a damaged file is copied
+        aside first (if that fails, nothing is written), and a file that could not be read
+        at all is never written over.
+        """
         with _lock_for(self.path):
             loaded = self.load()
-            if loaded.keep_copy and self.path.exists():
-                stamp = time.strftime("%Y%m%d-%H%M%S")
-                self.path.replace(self.path.with_name(f"answers.damaged-{stamp}.json"))
+            if loaded.unreadable:
+                raise _failed(texts.SAVE_UNREADABLE)
+            if loaded.keep_copy and loaded.raw:
+                _copy_aside(self.path, loaded.raw)
             change(loaded.entries)
             payload = {
                 "format": FORMAT_VERSION,
@@ -196,6 +291,38 @@ class AnswerStore:
                 "answers": dict(sorted(loaded.entries.items())),
             }
             _write_atomically(self.path, json.dumps(payload, indent=1, ensure_ascii=False))
+
+
+def _copy_aside(path: Path, raw: bytes) -> Path:
+    """Keep the old file's exact bytes as answers.damaged-<date>.json, on disk, before any
+    rewrite. A copy, never a rename: if the new file then cannot be written, the old one is
+    still there, whole. An existing copy is never written over."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    n = 1
+    while True:
+        copy = path.with_name(f"answers.damaged-{stamp}{'' if n == 1 else f'-{n}'}.json")
+        try:
+            _write_new(copy, raw)
+        except FileExistsError:
+            n += 1
+            continue
+        return copy
+
+
+def _write_new(path: Path, raw: bytes) -> None:
+    """Write a file that must not exist yet; a write that fails (disk full) leaves no part.
+
+    Readable by its owner only, like answers.json itself (``mkstemp`` makes it so): on a
+    shared machine other learners must not read someone's answers.
+    """
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
+        try:
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -28,10 +28,26 @@ STATUS_WHERE = "Your answers for this module are saved in answers.json, in the s
 STATUS_COUNT = "You have answered {answered} of {total} questions so far."
 STATUS_GRADING = "Grading the answers saved in answers.json ({answered} of {total} answered)."
 STATUS_PROBLEM = "We found a problem with your answers file: {problem}"
+STATUS_ASK_FOR_HELP = (
+    "New answers cannot be saved until this is fixed. Please ask your instructor or helper."
+)
 STATUS_KEPT = (
     "Nothing else is lost: we kept the {kept} answer(s) we could read. A copy of the old file "
     "is kept as answers.damaged-(date).json the next time an answer is saved."
 )
+
+# A save that failed: said right under the question, so no one believes a lost answer is kept.
+SAVE_FAILED = (
+    "Your answer was NOT saved: {reason}. Your earlier answers are safe. Tell your instructor or helper."
+)
+SAVE_DISK_FULL = "the disk is full"
+SAVE_NOT_WRITABLE = "this folder cannot be written"
+SAVE_BUSY = "your answers file was busy for too long. Please try again in a minute"
+SAVE_NO_PRIVATE_PLACE = "the course could not find a private place on this computer to work in"
+SAVE_UNREADABLE = "your answers file could not be opened, so we left it as it is"
+SAVE_OTHER = "the computer would not let us write the file"
+FILE_BAD_CHARACTERS = "Some letters in answers.json could not be read. They may look odd."
+FILE_UNREADABLE = "answers.json could not be opened. It is left just as it was."
 
 GRADE_RIGHT = "{label}: correct. ({earned:g} of {points:g} {unit})"
 GRADE_WRONG = (
@@ -54,3 +70,10 @@ CHART_LATER = (
 )
 TOPIC_SCORE = "{topic}: {earned:g} of {possible:g} right."
 TOPIC_REVIEW = "Worth a review: Module {number} ({slug})."
+
+# nbgrader's Validate button (it shows only these lines, under "The following cell failed").
+VALIDATE_CHECKED = (
+    "What Validate checked: {answered} of {total} graded questions have a saved answer. "
+    "Validate does not grade your answers. Your score comes after you submit."
+)
+VALIDATE_UNANSWERED = "{label} has no saved answer yet."

@@ -1,5 +1,8 @@
 """The ipywidgets a learner clicks. Every change is saved at once through the store.
 
+A save that fails is said at once in the question's own feedback line (its live region), and
+that line never claims "Saved" for an answer that is not in the file.
+
 Imported only when a question is shown in a live notebook, so grading runs and
 ``import course`` never pay for ipywidgets.
 """
@@ -15,7 +18,7 @@ import ipywidgets as w
 
 from . import texts, views
 from .items import LETTERS, Item, Option
-from .store import AnswerStore
+from .store import AnswerStore, SaveFailed
 
 _STYLE = (
     "<style>"
@@ -131,6 +134,25 @@ def _status_html(text: str) -> str:
     return f'<div class="cps-status">{html.escape(text)}</div>'
 
 
+def _failed_html(problem: SaveFailed) -> str:
+    """The learner's words for a failed save, marked by a symbol and a word, not colour alone."""
+    return f'<div class="cps-status cps-feedback cps-wrong"><b>⚠ {html.escape(str(problem))}</b></div>'
+
+
+def _saved(store: AnswerStore, item_id: str, value: Any, line: w.HTML) -> bool:
+    """Save an answer; if it cannot be saved, say so in ``line`` and return False.
+
+    Called from a widget's change callback, where an exception would only reach the kernel
+    log: the learner would see nothing and believe the answer kept.
+    """
+    try:
+        store.record(item_id, value)
+    except SaveFailed as problem:
+        line.value = _failed_html(problem)
+        return False
+    return True
+
+
 def _enhancer() -> w.Output:
     """An invisible output that runs ``_ENHANCE_JS`` next to the item it belongs to."""
     script = {"output_type": "display_data", "data": {"application/javascript": _ENHANCE_JS}, "metadata": {}}
@@ -159,9 +181,11 @@ def choice(item: Item, options: tuple[Option, ...], store: AnswerStore, saved: A
         result.value = f'<div class="cps-status">{body}</div>'
 
     def changed(change: dict[str, Any]) -> None:
-        current["value"] = change["new"]
-        store.record(item.id, change["new"])
-        show(change["new"])
+        # ``current`` is what the file holds, so the plain-text form never shows an unsaved
+        # choice as saved.
+        if _saved(store, item.id, change["new"], result):
+            current["value"] = change["new"]
+            show(change["new"])
 
     show(saved)
     buttons.observe(changed, names="value")
@@ -183,8 +207,8 @@ def reflection(item: Item, store: AnswerStore, saved: Any) -> ItemBox:
     status = _status(views.reflection_text(box.value))
 
     def changed(change: dict[str, Any]) -> None:
-        store.record(item.id, change["new"])
-        status.value = _status_html(views.reflection_text(change["new"]))
+        if _saved(store, item.id, change["new"], status):
+            status.value = _status_html(views.reflection_text(change["new"]))
 
     box.observe(changed, names="value")
     return ItemBox(
@@ -222,8 +246,9 @@ def sort(item: Item, store: AnswerStore, saved: Any) -> ItemBox:
                 placed.pop(key, None)
             else:
                 placed[key] = change["new"]
-            store.record(item.id, dict(placed))
-            feedback.value = views.verdict_html(views.sort_verdicts(item, placed)[key])
+            # ``placed`` follows the menus, so the next save that works saves them all.
+            if _saved(store, item.id, dict(placed), feedback):
+                feedback.value = views.verdict_html(views.sort_verdicts(item, placed)[key])
             refresh_progress()
 
         feedback.value = views.verdict_html(views.sort_verdicts(item, placed)[key])

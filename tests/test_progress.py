@@ -18,9 +18,10 @@ from conftest import ROOT
 from helpers import error_outputs, execute
 
 from course import check_texts as say
+from course.check_results import RESULTS_FILE, record
 from course.items import load_module
 from course.progress import chart_values, course_progress, my_progress, progress_table, topics_to_review
-from course.selfcheck import RESULTS_FILE, Outcome, Part, record
+from course.selfcheck import Outcome, Part
 
 SLUG = "07-my-progress"
 

@@ -1,14 +1,17 @@
 """Every module, the practice exam included, through nbgrader's own converters.
 
-One temporary course; for each assignment two learners submit: one with every graded item
-right, one with exactly the first half right (by the learner's own order in the exam). After
-one ``autograde`` per assignment, the gradebook holds exactly the expected scores, and the
-exam's feedback carries its chart by topic and names the modules to review.
+One temporary course; for each assignment three learners submit: one with every graded item
+right, one with exactly the first half right (by the learner's own order in the exam), and
+one with a seeded mix of right, wrong, unknown and blank answers. After one ``autograde`` per
+assignment, the gradebook holds exactly the expected scores, the exam's feedback carries its
+chart by topic and names the modules to review, and Check my work on the same answers gives
+exactly the gradebook's points on every graded cell of every module.
 """
 
 from __future__ import annotations
 
 import html
+import random
 import shutil
 from pathlib import Path
 
@@ -18,6 +21,9 @@ from conftest import ROOT, module_sources
 from helpers import error_outputs, nbgrader_api, succeeded, write_answers
 from nbgrader.api import Gradebook
 
+from course.contract import item_cell, topic_cell
+from course.selfcheck import check
+
 MODULES = module_sources()
 
 
@@ -25,11 +31,27 @@ def graded(module: dict) -> list[dict]:
     return [i for i in module["items"] if i["kind"] == "graded"]
 
 
+def mixed(module: dict) -> tuple[dict[str, str], float]:
+    """A seeded mix of right, wrong, unknown ("z") and blank answers, and what it earns."""
+    pick = random.Random(module["module"])
+    answers, earned = {}, 0.0
+    for item in graded(module):
+        kind = pick.choice(["right", "wrong", "unknown", "blank"])
+        if kind == "right":
+            answers[item["id"]], earned = item["answer"], earned + item["points"]
+        elif kind == "wrong":
+            answers[item["id"]] = pick.choice([k for k in item["options"] if k != item["answer"]])
+        elif kind == "unknown":
+            answers[item["id"]] = "z"
+    return answers, earned
+
+
 def plans(module: dict) -> dict[str, tuple[dict[str, str], float]]:
     items = graded(module)
     half = items[: len(items) // 2]
     wrong = {i["id"]: next(k for k in i["options"] if k != i["answer"]) for i in items}
     return {
+        "mixed": mixed(module),
         "all_right": ({i["id"]: i["answer"] for i in items}, float(sum(i["points"] for i in items))),
         "half_right": (
             {**wrong, **{i["id"]: i["answer"] for i in half}},
@@ -83,14 +105,14 @@ def exam_file(course: Path, stage: str, student: str, suffix: str) -> Path:
 
 
 def test_exam_feedback_has_a_chart_and_modules_to_review(course: Path) -> None:
-    page = html.unescape(
+    page = " ".join(html.unescape(
         (course / "feedback" / "half_right" / "06-practice-exam" / "06-practice-exam.html").read_text()
-    )
+    ).split())
     assert "data:image/png;base64" in page
     assert "Worth a review: Module" in page
-    full = html.unescape(
+    full = " ".join(html.unescape(
         (course / "feedback" / "all_right" / "06-practice-exam" / "06-practice-exam.html").read_text()
-    )
+    ).split())
     assert "Worth a review" not in full and "6 of 6 right." in full
 
 
@@ -103,3 +125,26 @@ def test_exam_feedback_numbers_questions_in_the_learners_own_order(course: Path)
     order = [line.split("(")[1].split(")")[0] for line in shown.splitlines() if line.startswith("Question ")]
     assert sorted(order) == sorted(i["id"] for i in graded(MODULES["exam"]))
     assert order != [i["id"] for i in graded(MODULES["exam"])], "the exam is shown in the learner's own order"
+
+
+@pytest.mark.parametrize("mid", list(MODULES))
+def test_check_my_work_gives_the_gradebooks_points_on_every_cell(
+    course: Path, mid: str, tmp_path: Path
+) -> None:
+    module = MODULES[mid]
+    slug = module["slug"]
+    shutil.copytree(course / "solutions", tmp_path / "solutions")
+    for student, (answers, _) in plans(module).items():
+        folder = tmp_path / student / "modules" / slug
+        shutil.copytree(ROOT / "modules" / slug, folder)
+        write_answers(folder, mid, answers)
+        outcome = check(folder, solutions=tmp_path / "solutions")
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            grades = {g.name: g.score for g in gb.find_submission_notebook(slug, slug, student).grades}
+        checked = {
+            (topic_cell(mid, p.id) if p.kind == "topic" else item_cell(p.id)): p.earned
+            for p in outcome.parts
+            if p.earned is not None
+        }
+        assert checked == {name: score for name, score in grades.items() if name in checked}, student
+        assert set(grades) - set(checked) == {n for n in grades if n.endswith("-grade")}, student

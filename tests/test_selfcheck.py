@@ -1,16 +1,20 @@
-"""Check my work grades a self-paced learner's module with nbgrader's own autograder.
+"""Check my work grades a self-paced learner's module with the autograder's own marking code.
 
-Real checks (nbgrader generate_assignment, autograde and generate_feedback in a temporary
-course) on copies of the released Module 1 and practice exam, with answers files written as
-the course writes them. Proves: all right gives full marks on every item of the results page;
-half right gives exactly its partial score per item; the practice exam is scored per topic;
-a blank module, a hub learner without solutions/ and a failed run each get their kind message;
-the learner's notebook and answers file are byte-for-byte unchanged; the button shows without
-checking, stays silent while nbgrader grades, and runs the check when clicked in a real kernel.
+Real checks on copies of the released Module 1 and practice exam beside the repo's solutions/,
+with answers files written as the course writes them. Proves: all right gives full marks on
+every item of the results page; half right gives exactly its partial score per item, with the
+best answer, why, and a link to the section to reread for each item answered wrongly (never
+for one not answered yet); the practice exam is scored per topic; a blank module, a hub
+learner without solutions/ and a damaged instructor notebook each get their kind message; the
+learner's notebook and answers file are byte-for-byte unchanged; nothing is written under the
+shared temporary folder; the button shows without checking, stays silent while nbgrader
+grades, and runs the check when clicked in a real kernel. (That the points equal nbgrader
+autograde's for every item of every module is shown in test_roundtrip_all_modules.py.)
 """
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -26,18 +30,10 @@ from helpers import write_answers
 from jupyter_client.manager import start_new_kernel
 
 from course import check_texts as say
-from course.items import load_module
-from course.selfcheck import (
-    NOTEBOOK_PAGE_FILE,
-    PAGE_FILE,
-    RESULTS_FILE,
-    Part,
-    cache_key,
-    check,
-    check_my_work,
-    find_solutions,
-    read_parts,
-)
+from course.check_button import check_my_work
+from course.check_page import PAGE_FILE, anchor
+from course.check_results import RESULTS_FILE
+from course.selfcheck import check, find_solutions
 
 M1 = "01-shared-lived-experience"
 EXAM = "06-practice-exam"
@@ -45,11 +41,11 @@ ROW = re.compile(r'<tr><th scope="row">(.*?)</th><td>(.*?)</td><td>(.*?)</td></t
 
 
 def course_folder(base: Path, slugs: tuple[str, ...] = (M1,)) -> Path:
-    """A learner's copy of the course: released modules, solutions/ and the nbgrader config."""
+    """A learner's copy of the course: released modules, solutions/ and the content."""
     for slug in slugs:
         shutil.copytree(ROOT / "modules" / slug, base / "modules" / slug)
         shutil.copytree(ROOT / "solutions" / slug, base / "solutions" / slug)
-    shutil.copy(ROOT / "nbgrader_config.py", base)
+    shutil.copytree(ROOT / "content" / "items", base / "content" / "items")
     return base
 
 
@@ -71,22 +67,18 @@ def table(page: str) -> dict[str, tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Prepared courses for this test run only, so generate_assignment really runs here.
-
-    Where ``check`` keeps them by default when the temporary folder is this one (TMPDIR), so
-    the terminal run, the in-process runs and the kernel's click all share it.
-    """
-    return tmp_path_factory.mktemp("tmp") / "cps-course-selfcheck"
+def tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The learner's temporary folder (TMPDIR): the check must leave nothing in it."""
+    return tmp_path_factory.mktemp("tmp")
 
 
-def learner_env(cache: Path) -> dict[str, str]:
+def learner_env(tmp: Path) -> dict[str, str]:
     """The environment of a learner's terminal or kernel: not grading, temporary files here."""
-    return {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"} | {"TMPDIR": str(cache.parent)}
+    return {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"} | {"TMPDIR": str(tmp)}
 
 
 @pytest.fixture(scope="module")
-def all_right(tmp_path_factory: pytest.TempPathFactory, m1: dict, cache: Path) -> dict:
+def all_right(tmp_path_factory: pytest.TempPathFactory, m1: dict, tmp: Path) -> dict:
     """A learner who answered everything right checks from a terminal, as the README says."""
     course = course_folder(tmp_path_factory.mktemp("learner"))
     folder = course / "modules" / M1
@@ -95,14 +87,14 @@ def all_right(tmp_path_factory: pytest.TempPathFactory, m1: dict, cache: Path) -
         folder, "m1", {**{i["id"]: i["answer"] for i in graded(m1["items"])}, reflection: "I listen."}
     )
     before = snapshot(folder)
-    env = learner_env(cache)
+    env = learner_env(tmp)
     started = time.perf_counter()
     run = subprocess.run(
         [sys.executable, "-m", "course.selfcheck", M1], cwd=course, env=env, capture_output=True, text=True
     )
     seconds = time.perf_counter() - started
-    print(f"first check from a terminal, with generate_assignment: {seconds:.1f} s", file=sys.stderr)
-    return {"folder": folder, "before": before, "run": run}
+    print(f"check from a terminal: {seconds:.1f} s", file=sys.stderr)
+    return {"folder": folder, "before": before, "run": run, "tmp": tmp}
 
 
 def test_all_right_gets_full_marks_on_every_item(all_right: dict, m1: dict) -> None:
@@ -126,17 +118,17 @@ def test_the_learners_files_are_never_changed(all_right: dict) -> None:
     folder, before = all_right["folder"], all_right["before"]
     after = snapshot(folder)
     assert {name: after[name] for name in before} == before
-    assert set(after) - set(before) == {PAGE_FILE, NOTEBOOK_PAGE_FILE, RESULTS_FILE}
+    assert set(after) - set(before) == {PAGE_FILE, RESULTS_FILE}
+    assert list(all_right["tmp"].iterdir()) == [], "the check left files in the shared temporary folder"
 
 
 def test_no_page_shows_hidden_tests_or_mark_schemes(all_right: dict) -> None:
-    for name in (PAGE_FILE, NOTEBOOK_PAGE_FILE):
-        page = (all_right["folder"] / name).read_text(encoding="utf-8")
-        assert not [s for s in ("HIDDEN TESTS", "score(", "MARK SCHEME") if s in page], name
-    assert "Graded question 3: correct." in (all_right["folder"] / NOTEBOOK_PAGE_FILE).read_text("utf-8")
+    page = (all_right["folder"] / PAGE_FILE).read_text(encoding="utf-8")
+    assert not [s for s in ("HIDDEN TESTS", "score(", "MARK SCHEME") if s in page]
+    assert "Graded question 3: correct." in page
 
 
-def test_half_right_gets_exactly_its_partial_score(tmp_path: Path, m1: dict, cache: Path) -> None:
+def test_half_right_gets_exactly_its_partial_score(tmp_path: Path, m1: dict) -> None:
     course = course_folder(tmp_path)
     folder = course / "modules" / M1
     items = graded(m1["items"])
@@ -145,8 +137,8 @@ def test_half_right_gets_exactly_its_partial_score(tmp_path: Path, m1: dict, cac
     write_answers(folder, "m1", answers)  # the last graded question is left blank
     before = snapshot(folder)
     started = time.perf_counter()
-    outcome = check(folder, cache=cache)
-    print(f"check with a prepared course: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    outcome = check(folder)
+    print(f"check in the learner's kernel: {time.perf_counter() - started:.2f} s", file=sys.stderr)
     assert outcome.status == "checked", outcome.message
     assert {p.id: p.earned for p in outcome.parts if p.kind == "item"} == {
         i["id"]: (1.0 if n < half else 0.0) for n, i in enumerate(items)
@@ -159,11 +151,19 @@ def test_half_right_gets_exactly_its_partial_score(tmp_path: Path, m1: dict, cac
         say.NEXT_REREAD.format(section=wrong["review"]).replace('"', "&quot;"),
     )
     assert rows[f"Graded question {items[-1]['id'].split('.g')[1]}"] == ("0 of 1", say.NEXT_ANSWER)
+    page = html.unescape((folder / PAGE_FILE).read_text(encoding="utf-8"))
+    best = wrong["options"][wrong["answer"]]
+    assert say.PAGE_BEST.format(best=best["text"])[: -len(best["text"])] in page and best["text"] in page
+    assert " ".join(best["feedback"].split()).removeprefix("Right.").strip() in page
+    assert f'href="{M1}.ipynb{anchor(wrong["review"])}"' in page
+    blank = items[-1]["options"][items[-1]["answer"]]["text"]
+    missed_section = page.split(say.PAGE_MISSED)[1].split(say.PAGE_EACH_QUESTION)[0]
+    assert blank not in missed_section, "the key of a question not answered yet is shown"
     assert snapshot(folder)[f"{M1}.ipynb"] == before[f"{M1}.ipynb"]
     assert snapshot(folder)["answers.json"] == before["answers.json"]
 
 
-def test_practice_exam_is_scored_by_topic(tmp_path: Path, sources: dict, cache: Path) -> None:
+def test_practice_exam_is_scored_by_topic(tmp_path: Path, sources: dict) -> None:
     exam = sources["exam"]
     folder = course_folder(tmp_path, (EXAM,)) / "modules" / EXAM
     weak = exam["topics"][0]
@@ -172,7 +172,7 @@ def test_practice_exam_is_scored_by_topic(tmp_path: Path, sources: dict, cache: 
     # This learner renamed the notebook: the answers file is what counts, so the released
     # copy is graded in its place.
     (folder / f"{EXAM}.ipynb").rename(folder / "my exam.ipynb")
-    outcome = check(folder, cache=cache)
+    outcome = check(folder)
     assert outcome.status == "checked", outcome.message
     expected = {}
     for item in exam["items"]:
@@ -199,7 +199,7 @@ def test_solutions_are_found_beside_the_modules_or_where_the_learner_says(tmp_pa
     assert find_solutions(elsewhere, M1) is None
     assert find_solutions(elsewhere, M1, course) == course / "solutions"
     assert find_solutions(elsewhere, M1, course / "solutions") == course / "solutions"
-    (course / "nbgrader_config.py").unlink()
+    (course / "solutions" / M1 / f"{M1}.ipynb").unlink()
     assert find_solutions(course / "modules" / M1, M1) is None
 
 
@@ -211,11 +211,11 @@ def test_an_unknown_module_is_explained(tmp_path: Path, monkeypatch: pytest.Monk
         assert (outcome.status, outcome.message) == ("unknown", say.CHECK_UNKNOWN_FOLDER.format(where=target))
 
 
-def test_blank_module_gets_a_kind_message_and_no_check(tmp_path: Path, cache: Path) -> None:
+def test_blank_module_gets_a_kind_message_and_no_check(tmp_path: Path) -> None:
     folder = course_folder(tmp_path) / "modules" / M1
-    outcome = check(folder, cache=cache)
+    outcome = check(folder)
     write_answers(folder, "m1", {"m1.p1": "a"})  # practice only: still nothing graded to check
-    practice_only = check(folder, cache=cache)
+    practice_only = check(folder)
     for result in (outcome, practice_only):
         assert (result.status, result.message) == ("unanswered", say.CHECK_UNANSWERED)
     assert not (folder / RESULTS_FILE).exists() and not (folder / PAGE_FILE).exists()
@@ -231,36 +231,18 @@ def test_hub_learner_without_solutions_is_sent_to_submit(tmp_path: Path, m1: dic
     assert not (folder / RESULTS_FILE).exists()
 
 
-def test_a_failed_run_is_explained_and_changes_nothing(tmp_path: Path, m1: dict) -> None:
+def test_a_damaged_instructor_notebook_is_explained_and_changes_nothing(tmp_path: Path, m1: dict) -> None:
     course = course_folder(tmp_path)
-    (course / "nbgrader_config.py").write_text("c = get_config(\n", encoding="utf-8")  # nbgrader cannot start
+    (course / "solutions" / M1 / f"{M1}.ipynb").write_text("{not a notebook", encoding="utf-8")
     folder = course / "modules" / M1
     write_answers(folder, "m1", {"m1.g1": "a"})
     before = snapshot(folder)
-    outcome = check(folder, cache=None)
+    outcome = check(folder)
     assert outcome.status == "failed"
     assert (
         outcome.message.startswith("The check could not finish (") and "answers are safe" in outcome.message
     )
     assert snapshot(folder) == before
-
-
-def test_a_changed_solution_is_never_graded_from_an_old_preparation(tmp_path: Path) -> None:
-    course = course_folder(tmp_path)
-    key = cache_key(course / "solutions", M1)
-    notebook = course / "solutions" / M1 / f"{M1}.ipynb"
-    notebook.write_bytes(notebook.read_bytes().replace(b'score(\\"m1.g1\\", \\"', b'score(\\"m1.g1\\", \\"x'))
-    assert cache_key(course / "solutions", M1) != key
-    (course / "nbgrader_config.py").write_text("c = get_config()\n", encoding="utf-8")
-    assert len({key, cache_key(course / "solutions", M1)}) == 2
-
-
-def test_a_graded_cell_the_module_data_does_not_describe_is_shown_as_it_is() -> None:
-    """An instructor's own extra graded cell still gets its points and words on the page."""
-    said = {"name": "stdout", "output_type": "stream", "text": ["Extra task: ", "done.\n"]}
-    notebook = {"cells": [{"id": "x", "metadata": {"nbgrader": {"grade_id": "extra"}}, "outputs": [said]}]}
-    parts = read_parts(load_module("m1"), notebook, {"extra": {"score": 2.0, "max": 2.0}}, set())
-    assert parts == [Part("extra", "item", "extra", 2.0, 2.0, "Extra task: done.", "")]
 
 
 def test_every_module_ends_with_the_button_outside_nbgrader() -> None:
@@ -318,10 +300,10 @@ class Kernel:
         self.manager.shutdown_kernel(now=True)
 
 
-def test_the_button_checks_only_when_clicked(tmp_path: Path, m1: dict, cache: Path) -> None:
+def test_the_button_checks_only_when_clicked(tmp_path: Path, m1: dict, tmp: Path) -> None:
     folder = course_folder(tmp_path) / "modules" / M1
     write_answers(folder, "m1", {i["id"]: i["answer"] for i in graded(m1["items"])})
-    kernel = Kernel(folder, learner_env(cache))
+    kernel = Kernel(folder, learner_env(tmp))
     try:
         shown = kernel.run('from course import check_my_work\ncheck_my_work("m1")')
         button = next(

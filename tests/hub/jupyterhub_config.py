@@ -1,12 +1,12 @@
 """JupyterHub for the cohort test (tests/test_hub_cohort.py): a real hub on 127.0.0.1 only.
 
-Everything that differs per run (ports, folders, the password) comes from ``CPS_*``
-environment variables the test sets, so this file stays fixed and readable. Learners log in
-with one shared password (SharedPasswordAuthenticator) and get a single-user JupyterLab from
-SimpleLocalProcessSpawner, each in their own temporary home folder. All of them run as the
-one Unix user the test runs as, which is why ``learner_config/nbgrader_config.py`` takes each
-learner's student id from ``JUPYTERHUB_USER``; a real hub gives every learner their own Unix
-user instead (docs/instructors/).
+Everything that differs per run (ports, folders, the password, the learners' Unix user names)
+comes from ``CPS_*`` environment variables the test sets, so this file stays fixed and
+readable. Learners log in with one shared password (SharedPasswordAuthenticator); the hub
+runs as root and JupyterHub's default LocalProcessSpawner starts each learner's single-user
+JupyterLab as that learner's own Unix user, in their home, as on a real hub. So the servers
+run this venv's ``jupyterhub-singleuser`` and import the course from this repository, both of
+which every user must be able to read.
 """
 
 import os
@@ -40,19 +40,21 @@ c.JupyterHub.authenticator_class = "shared-password"
 c.SharedPasswordAuthenticator.user_password = os.environ["CPS_HUB_PASSWORD"]
 c.Authenticator.allowed_users = set(os.environ["CPS_HUB_USERS"].split(","))
 
-c.JupyterHub.spawner_class = "simple"
-c.SimpleLocalProcessSpawner.home_dir_template = os.environ["CPS_HUB_HOMES"] + "/{username}"
+# Each learner's server runs as the Unix user of the same name (pwd.getpwnam), in its home.
+c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
 c.Spawner.args = [
-    "--allow-root",  # the test machine runs as root; a real hub never does
     # Nothing reaches out to the internet: no news feed, no update check.
     "--LabApp.news_url=None",
     "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
 ]
+c.Spawner.notebook_dir = "~"
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 60
 c.Spawner.http_timeout = 60
 c.Spawner.environment = {
+    # The venv first, so the kernel, nbgrader and jupyter commands are the venv's.
+    "PATH": os.pathsep.join([str(BIN), "/usr/local/bin", "/usr/bin", "/bin"]),
     # The learners' global nbgrader settings, as /etc/jupyter/nbgrader_config.py is on a hub.
     "JUPYTER_CONFIG_PATH": str(HERE / "learner_config"),
     "CPS_EXCHANGE": os.environ["CPS_EXCHANGE"],

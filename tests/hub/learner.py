@@ -3,12 +3,14 @@
 Every move goes through what a learner sees: the hub's login form, nbgrader's Assignments
 panel (Fetch, Submit, Fetch Feedback), the notebook's Run menu and the answer widgets. Each
 step waits for the visible sign that it is done (a new row in the list, "Saved: …" under a
-question), never for a fixed time.
+question), never for a fixed time; a question that says its answer was not saved stops the
+learner at once, with the words it showed.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -18,16 +20,25 @@ LETTERS = "ABCDEFGH"
 NEWS_SETTINGS = Path(
     ".jupyter/lab/user-settings/@jupyterlab/apputils-extension/notification.jupyterlab-settings"
 )
+# How long a kernel may take to answer a click on a busy 2-core machine.
+REPLY_MS = 20_000
+# What the line under a question says when a click could not be saved (course/texts.py).
+NOT_SAVED = re.compile("not saved", re.IGNORECASE)
 
 
 def no_news_question(home: Path) -> None:
     """Answer JupyterLab's "get Jupyter news?" note before it is asked, as a hub's admin can.
 
     The note sits over the lower right of the notebook until answered, whatever news_url says.
+    Everything made here belongs to the home's owner, so their server can still write its
+    settings and workspaces under ``~/.jupyter``.
     """
     path = home / NEWS_SETTINGS
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"fetchNews": "false"}), encoding="utf-8")
+    owner = home.stat()
+    for made in [NEWS_SETTINGS, *NEWS_SETTINGS.parents[:-1]]:  # the file and its folders, not "."
+        os.chown(home / made, owner.st_uid, owner.st_gid)
 
 
 class Learner:
@@ -96,10 +107,22 @@ class Learner:
         return self.page.locator(".cps-item", has_text=f"({item_id})")
 
     def choose(self, item_id: str, letter: str, text: str) -> None:
-        """Click an option, then wait until the kernel has saved it (the line under the question)."""
+        """Click an option, then wait until the line under the question says it is saved.
+
+        A save that failed says so on that line; then this stops at once, with its words.
+        """
         box = self.item(item_id)
         box.get_by_role("radio", name=f"{letter}. {text}", exact=True).check()
-        expect(box.locator("[role=status]")).to_contain_text(f"Saved: {letter}. {text}")
+        status = box.locator("[role=status]")
+        saved = f"Saved: {letter}. {text}"
+        either = re.compile(f"{re.escape(saved)}|{NOT_SAVED.pattern}", re.IGNORECASE)
+        expect(status, f"{self.name} clicked {letter} in {item_id}").to_contain_text(either, timeout=REPLY_MS)
+        shown = status.inner_text()
+        assert not NOT_SAVED.search(shown), f"{self.name}'s answer to {item_id} was not saved: {shown}"
+
+    def not_saved_messages(self) -> list[str]:
+        """Every "not saved" message on the page now (there should be none)."""
+        return self.page.get_by_text(NOT_SAVED).all_inner_texts()
 
     def write(self, item_id: str, text: str) -> None:
         box = self.item(item_id)

@@ -1,13 +1,16 @@
 """Start a real JupyterHub on 127.0.0.1 for a test, and stop everything it started.
 
-The hub, its proxy, every learner's server and every kernel are ended by process id at the end,
-even when the test fails: the ids are gathered from /proc before the hub is asked to stop, since
-the servers run in their own sessions and would outlive a hub that dies first.
+The hub runs as root and starts each learner's server as that learner's Unix user, in their
+home (tests/hub/jupyterhub_config.py). The hub, its proxy, every learner's server and every
+kernel are ended by process id at the end, even when the test fails: the ids are gathered from
+/proc before the hub is asked to stop, since the servers run in their own sessions and would
+outlive a hub that dies first.
 """
 
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -29,11 +32,11 @@ LOCAL_PROXY = REPO / "node_modules" / ".bin" / "configurable-http-proxy"
 @dataclass(frozen=True)
 class Hub:
     url: str
-    homes: Path
     log: Path
 
     def home(self, user: str) -> Path:
-        return self.homes / user
+        """The learner's Unix home, where their server runs and nbgrader fetches to."""
+        return Path(pwd.getpwnam(user).pw_dir)
 
     def log_tail(self, lines: int = 40) -> str:
         text = self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
@@ -98,10 +101,9 @@ def _stop(process: subprocess.Popen, others: list[tuple[int, str]], grace: float
 def running_hub(
     folder: Path, users: list[str], password: str, exchange: Path, course_id: str
 ) -> Iterator[Hub]:
-    """A hub from tests/hub/jupyterhub_config.py, with its state, homes and log under ``folder``."""
-    state, homes = folder / "hub-state", folder / "homes"
+    """A hub from tests/hub/jupyterhub_config.py for these Unix users; state and log in ``folder``."""
+    state = folder / "hub-state"
     state.mkdir()
-    homes.mkdir()
     port = free_port()
     env = {
         **os.environ,
@@ -111,14 +113,13 @@ def running_hub(
         "CPS_PROXY_API_PORT": str(free_port()),
         "CPS_PROXY_COMMAND": proxy_command(),
         "CPS_HUB_STATE": str(state),
-        "CPS_HUB_HOMES": str(homes),
         "CPS_HUB_PASSWORD": password,
         "CPS_HUB_USERS": ",".join(users),
         "CPS_EXCHANGE": str(exchange),
         "CPS_COURSE_ID": course_id,
     }
     log = folder / "jupyterhub.log"
-    hub = Hub(url=f"http://127.0.0.1:{port}", homes=homes, log=log)
+    hub = Hub(url=f"http://127.0.0.1:{port}", log=log)
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)],
