@@ -5,10 +5,13 @@ the ratio means something on a slow laptop and on a fast server alike:
 
 * Run All of each module on a fresh kernel, against a notebook that only shows one ipywidget;
 * ``import course`` in a fresh interpreter, against ``import ipywidgets``;
-* ``nbgrader autograde`` of one submission per module, against a one-cell assignment;
-* a cohort autograded on all cores: nbgrader grades one submission at a time and processes
-  sharing one SQLite gradebook collide, so each process gets its own course copy (and so its
-  own gradebook) and half of the learners;
+* the marginal cost of one more submission to ``nbgrader autograde <assignment>`` (the
+  course grades answers.json as data, course/autograde.py), against a bare nbgrader course
+  with one graded cell ``1`` graded by nbgrader's default Execute; nbgrader's start-up is the
+  same on both sides and cancels out of (t(N+k) - t(N)) / k;
+* a cohort x every module placed in submitted/, one ``nbgrader autograde <slug>`` per module;
+* Check my work (``course.selfcheck.check``) per module, in-process and as a cold
+  ``python -m course.selfcheck <slug>`` (interpreter start-up and imports included);
 * in Chromium: from opening a module to its first widget (Run All included), and from a
   click to the feedback under it, against the one-widget notebook.
 
@@ -61,10 +64,12 @@ said = w.HTML()
 choice = w.RadioButtons(options=["one", "two", "three"], value=None)
 choice.observe(lambda change: setattr(said, "value", f"You chose {change['new']}."), names="value")
 display(w.VBox([choice, said]))"""
-# The baseline assignment: one graded cell whose hidden test is a number, as the modules' are.
-BASELINE_GRADED = "### BEGIN HIDDEN TESTS\n1\n### END HIDDEN TESTS"
+# The baseline assignment: one graded code cell, ``1``, and no course code.
+BASELINE_GRADED = "1"
 RATIO_TARGET = 1.5
 IMPORT_TARGET_S = 0.3
+MARGINAL_TARGET = 0.2  # one more submission costs at most a fifth of a bare nbgrader one
+SELFCHECK_TARGET_S = 1.0
 # Feedback within a tenth of a second feels instant (Card, Moran and Newell; Nielsen). A click
 # costs tens of milliseconds on either side, where scheduling jitter alone can double a ratio,
 # so this figure is held to the absolute limit; its ratio is printed for information.
@@ -198,6 +203,12 @@ def bench_import(repeats: int) -> Figure:
 
 # -------------------------------------------------------------------------- nbgrader
 
+# The baseline course: nbgrader as installed, no course code, grading by running a kernel.
+BASELINE_CONFIG = """c = get_config()  # noqa: F821
+c.CourseDirectory.root = __file__.rsplit("/", 1)[0]
+c.CourseDirectory.course_id = "baseline"
+"""
+
 
 def nbgrader(course: Path, *args: str) -> None:
     subprocess.run(
@@ -210,10 +221,16 @@ def nbgrader(course: Path, *args: str) -> None:
 
 
 def make_course(folder: Path, slugs: list[str]) -> Path:
-    """A course with the chosen modules and the one-cell baseline, released by nbgrader."""
+    """A course with the chosen modules and the course's own nbgrader_config.py, released."""
     for slug in slugs:
         shutil.copytree(ROOT / "solutions" / slug, folder / "solutions" / slug)
     shutil.copy(ROOT / "nbgrader_config.py", folder)
+    nbgrader(folder, "generate_assignment", "*", "--force")
+    return folder
+
+
+def make_baseline_course(folder: Path) -> Path:
+    """A bare nbgrader course: its own minimal config, one assignment with one graded cell ``1``."""
     cell = nbformat.v4.new_code_cell(BASELINE_GRADED)
     cell.metadata["nbgrader"] = {
         "grade": True,
@@ -226,9 +243,10 @@ def make_course(folder: Path, slugs: list[str]) -> Path:
     }
     nb = nbformat.v4.new_notebook(cells=[cell])
     nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
-    (folder / "solutions" / BASELINE).mkdir(parents=True)
-    nbformat.write(nb, str(folder / "solutions" / BASELINE / f"{BASELINE}.ipynb"))
-    nbgrader(folder, "generate_assignment", "*", "--force")
+    (folder / "source" / BASELINE).mkdir(parents=True)
+    nbformat.write(nb, str(folder / "source" / BASELINE / f"{BASELINE}.ipynb"))
+    (folder / "nbgrader_config.py").write_text(BASELINE_CONFIG, encoding="utf-8")
+    nbgrader(folder, "generate_assignment", BASELINE, "--force")
     return folder
 
 
@@ -257,67 +275,123 @@ def answers_for(slug: str, rng: random.Random) -> dict:
 
 
 def submit(course: Path, student: str, slug: str, rng: random.Random) -> None:
+    """A submission as collect leaves it: the released notebook, and the answers file if any."""
     folder = course / "submitted" / student / slug
     folder.mkdir(parents=True)
-    shutil.copy(course / "modules" / slug / f"{slug}.ipynb", folder)
+    release = "release" if slug == BASELINE else "modules"
+    shutil.copy(course / release / slug / f"{slug}.ipynb", folder)
     if slug != BASELINE:
         (folder / "answers.json").write_text(json.dumps(answers_for(slug, rng)), encoding="utf-8")
 
 
-def bench_autograde_one(template: Path, work: Path, slugs: list[str], repeats: int) -> list[Figure]:
-    """One submission graded on its own, as for a late learner: process start included."""
-    course = work / "single"
-    shutil.copytree(template, course)
-    rng = random.Random(1)
-    for slug in [BASELINE, *slugs]:
-        submit(course, "solo", slug, rng)
-
-    def grade(slug: str) -> None:
-        nbgrader(course, "autograde", slug, "--student", "solo", "--force")
-
-    return [
-        paired(f"autograde one submission: {slug}", lambda s=slug: grade(s), lambda: grade(BASELINE), repeats)
-        for slug in slugs
-    ]
-
-
-def graded_count(course: Path) -> int:
+def graded_count(course: Path, course_id: str = "cps-course") -> int:
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="cps-course") as gradebook:
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=course_id) as gradebook:
         return sum(len(gradebook.assignment_submissions(a.name)) for a in gradebook.assignments)
 
 
-def bench_cohort(template: Path, work: Path, slugs: list[str], learners: int, single: float) -> list[Figure]:
-    """A cohort split over one process per core, each with its own course copy and gradebook."""
-    workers = max(1, min(os.cpu_count() or 1, learners))
-    courses = []
-    rng = random.Random(2)
-    for n in range(workers):
-        course = work / f"cohort-{n}"
-        shutil.copytree(template, course)
-        for learner in range(n, learners, workers):
-            for slug in slugs:
-                submit(course, f"learner{learner:03d}", slug, rng)
-        courses.append(course)
-    command = [sys.executable, "-m", "nbgrader", "autograde", "*", "--log-level=ERROR"]
-    start = time.perf_counter()
-    running = [
-        subprocess.Popen(command, cwd=c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for c in courses
+def bench_marginal(
+    template: Path, base_template: Path, work: Path, sizes: tuple[int, int], repeats: int
+) -> list[Figure]:
+    """What one more submission adds to one ``nbgrader autograde <assignment>`` command.
+
+    Each side is graded with N and N+k submissions; (t(N+k) - t(N)) / k leaves out nbgrader's
+    start-up, which both sides pay alike. The baseline is a bare nbgrader course (its own
+    minimal config, nbgrader's default Execute running a kernel per submission).
+    """
+    small, large = sizes
+    rng = random.Random(1)
+    sides = {"course": (template, QUICK_SLUG), "baseline": (base_template, BASELINE)}
+    folders = {}
+    for side, (source, slug) in sides.items():
+        for n in sizes:
+            folder = work / f"marginal-{side}-{n}"
+            shutil.copytree(source, folder)
+            for learner in range(n):
+                submit(folder, f"learner{learner:03d}", slug, rng)
+            folders[side, n] = folder
+    times: dict[tuple[str, int], list[float]] = {key: [] for key in folders}
+    for _ in range(repeats):  # taking turns, as in ``paired``
+        for (side, n), folder in folders.items():
+            command = ["autograde", sides[side][1], "--force"]
+            times[side, n].append(seconds(lambda f=folder, c=command: nbgrader(f, *c)))
+    for (side, n), folder in folders.items():
+        if graded_count(folder, "cps-course" if side == "course" else "baseline") != n:
+            raise SystemExit(f"marginal autograde: {side} graded the wrong number of submissions")
+    median = {key: statistics.median(runs) for key, runs in times.items()}
+    figures = [
+        show(Figure(f"autograde {QUICK_SLUG}, {n} submission(s)", median["course", n], median["baseline", n]))
+        for n in sizes
     ]
-    if any(p.wait() for p in running):
-        raise SystemExit("nbgrader autograde failed in the cohort run")
+    course, base = ((median[side, large] - median[side, small]) / (large - small) for side in sides)
+    label = f"autograde, marginal cost per extra submission ({small} -> {large})"
+    figure = Figure(label, course, baseline=base, target=f"<= {MARGINAL_TARGET}x")
+    figure.ok = base > 0 and course <= MARGINAL_TARGET * base
+    return [*figures, show(figure)]
+
+
+def bench_cohort(template: Path, work: Path, slugs: list[str], learners: int, bare: float) -> list[Figure]:
+    """A cohort placed in submitted/, then one ``nbgrader autograde <slug>`` per assignment."""
+    course = work / "cohort"
+    shutil.copytree(template, course)
+    rng = random.Random(2)
+    for learner in range(learners):
+        for slug in slugs:
+            submit(course, f"learner{learner:03d}", slug, rng)
+    start = time.perf_counter()
+    for slug in slugs:
+        nbgrader(course, "autograde", slug)
     total = time.perf_counter() - start
     submissions = learners * len(slugs)
-    graded = sum(graded_count(c) for c in courses)
+    graded = graded_count(course)
     if graded != submissions:
         raise SystemExit(f"the cohort run graded {graded} of {submissions} submissions")
-    size = f"{learners} learners x {len(slugs)} modules, {workers} processes"
+    size = f"{learners} learners x {len(slugs)} modules"
     return [
         show(Figure(f"cohort autograde, total ({size})", total)),
-        show(Figure("cohort autograde, per submission (vs one alone)", total / submissions, baseline=single)),
+        show(Figure("cohort autograde, per submission (vs bare marginal)", total / submissions, bare)),
     ]
+
+
+# ---------------------------------------------------------------------- Check my work
+
+
+def bench_selfcheck(template: Path, work: Path, slugs: list[str], repeats: int) -> list[Figure]:
+    """Check my work in a course folder (modules/, solutions/): in-process, and cold from a shell."""
+    from course.selfcheck import check
+
+    course = work / "selfcheck"
+    rng = random.Random(3)
+    for slug in slugs:
+        shutil.copytree(template / "solutions" / slug, course / "solutions" / slug)
+        shutil.copytree(template / "modules" / slug, course / "modules" / slug)
+        answers = answers_for(slug, rng)
+        (course / "modules" / slug / "answers.json").write_text(json.dumps(answers), encoding="utf-8")
+    start_up = statistics.median(
+        seconds(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True)) for _ in range(3)
+    )
+    figures = []
+    for slug in slugs:
+        folder = course / "modules" / slug
+        runs = []
+        for _ in range(repeats):
+            begin = time.perf_counter()
+            outcome = check(folder)
+            runs.append(time.perf_counter() - begin)
+            if outcome.status != "checked":
+                raise SystemExit(f"Check my work did not grade {slug}: {outcome.status} {outcome.message}")
+        hot = Figure(f"Check my work, in-process: {slug}", statistics.median(runs))
+        hot.target, hot.ok = f"< {SELFCHECK_TARGET_S} s", hot.value < SELFCHECK_TARGET_S
+        command = [sys.executable, "-m", "course.selfcheck", slug]
+        cold = Figure(
+            f"Check my work, cold subprocess: {slug}",
+            seconds(lambda c=command: subprocess.run(c, cwd=course, check=True, stdout=subprocess.DEVNULL)),
+            baseline=start_up,
+        )
+        cold.target, cold.ok = f"< {SELFCHECK_TARGET_S} s", cold.value < SELFCHECK_TARGET_S
+        figures += [show(hot), show(cold)]
+    return figures
 
 
 # --------------------------------------------------------------------------- browser
@@ -449,28 +523,31 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes: proves the script runs end to end")
     parser.add_argument("--no-browser", action="store_true", help="skip the JupyterLab + Chromium figures")
-    parser.add_argument("--learners", type=int, help="cohort size (default 30; 2 with --quick)")
+    parser.add_argument("--learners", type=int, help="cohort size (default 100; 3 with --quick)")
     parser.add_argument(
         "--repeats", type=int, help="runs per figure, median taken (default 5; 1 with --quick)"
     )
     args = parser.parse_args(argv)
     slugs = [QUICK_SLUG] if args.quick else list(modules())
+    graded = list(modules())  # every module with graded cells (07-my-progress has none)
     repeats = args.repeats or (1 if args.quick else 5)
-    learners = args.learners or (2 if args.quick else 30)
+    learners = args.learners or (3 if args.quick else 100)
+    sizes = (1, 2) if args.quick else (1, 11)  # N and N+k submissions for the marginal cost
 
     print("Course benchmark" + (" (--quick: tiny sizes, figures not meaningful)" if args.quick else ""))
     print("\n".join(machine()))
-    print(f"repeats:  {repeats} (median), cohort: {learners} learners\n")
+    print(f"repeats:  {repeats} (median), cohort: {learners} learners, marginal: {sizes[0]} -> {sizes[1]}\n")
     print(f"{'figure':<{LABEL_WIDTH}} {'value':>10} {'baseline':>11} {'ratio':>7}  {'target':<9}")
     with tempfile.TemporaryDirectory(prefix="cps-bench-") as tmp:
         work = Path(tmp)
         figures = bench_run_all(work, slugs, repeats)
         figures.append(bench_import(max(repeats, 3)))
-        template = make_course(work / "template", slugs)
-        singles = bench_autograde_one(template, work, slugs, max(1, repeats // 2))
-        figures += singles
-        single = statistics.mean(f.value for f in singles)
-        figures += bench_cohort(template, work, slugs, learners, single)
+        template = make_course(work / "template", graded)
+        base_template = make_baseline_course(work / "baseline-template")
+        marginal = bench_marginal(template, base_template, work, sizes, max(1, min(3, repeats)))
+        figures += marginal
+        figures += bench_cohort(template, work, graded, learners, marginal[0].baseline or 0.0)
+        figures += bench_selfcheck(template, work, graded, max(repeats, 5))
         if args.no_browser:
             print("browser figures: skipped (--no-browser)")
         else:

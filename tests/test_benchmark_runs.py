@@ -33,7 +33,7 @@ FIGURES = [
     f"autograde {SLUG}, 1 submission(s)",
     f"autograde {SLUG}, 2 submission(s)",
     "autograde, marginal cost per extra submission (1 -> 2)",
-    f"cohort autograde, total (3 learners x {len(MODULES)} modules, one command per module)",
+    f"cohort autograde, total (3 learners x {len(MODULES)} modules)",
     "cohort autograde, per submission (vs bare marginal)",
     *(f"Check my work, in-process: {slug}" for slug in MODULES),
     *(f"Check my work, cold subprocess: {slug}" for slug in MODULES),

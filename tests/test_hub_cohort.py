@@ -59,6 +59,7 @@ from hub.server import running_hub
 from hub.unix_users import (
     UnixUser,
     make_folder_as,
+    python_reachable,
     unix_users,
     what_user_can_read,
     why_learners_cannot_run_the_course,
@@ -351,7 +352,7 @@ def users() -> Iterator[dict[str, UnixUser]]:
     reason = why_not_possible()
     if reason:
         pytest.skip(reason)
-    with unix_users(f"cpslearn_{role}" for role in ROLES) as made:
+    with python_reachable(), unix_users(f"cpslearn_{role}" for role in ROLES) as made:
         reason = why_learners_cannot_run_the_course(made[0])
         if reason:
             pytest.skip(reason)
@@ -506,7 +507,7 @@ def test_no_learner_can_read_the_instructors_keys(cohort: Cohort) -> None:
     for user in cohort.users.values():
         seen = what_user_can_read(user, [cohort.course, *keys])
         readable = {str(path): outcome for path, outcome in seen.items() if outcome != "denied"}
-        assert readable == {}, f"{user.name} can get at these (only \"denied\" will do)"
+        assert readable == {}, f'{user.name} can get at these (only "denied" will do)'
 
 
 def course_things_in_tmp() -> list[Path]:

@@ -61,7 +61,9 @@ def _run(
 
 
 def add_user(name: str) -> UnixUser:
-    done = _run(["useradd", "-m", "-s", "/bin/sh", name])
+    # Homes private to their owner, as a hub must make them (docs/instructors/known-problems.md):
+    # Debian's default leaves them 0755, so a learner could read another's fetched feedback.
+    done = _run(["useradd", "-m", "-K", "HOME_MODE=0700", "-s", "/bin/sh", name])
     if done.returncode != 0:
         raise RuntimeError(f"useradd {name} failed: {done.stderr.strip()}")
     entry = pwd.getpwnam(name)
@@ -145,6 +147,27 @@ def _blocked_step(path: Path) -> str | None:
         if not mode & stat.S_IXOTH:
             return f"{folder} is mode {stat.filemode(mode)}"
     return None
+
+
+@contextmanager
+def python_reachable() -> Iterator[None]:
+    """Let every user pass through the folders on the way to this Python, for the test only.
+
+    A machine whose Python lives under root's home (pyenv in /root, mode 0700) keeps learners
+    from running it; a real hub installs Python where all users reach it. Only the "pass
+    through" bit is added (no listing), and each folder's mode is put back afterwards.
+    """
+    changed: list[tuple[Path, int]] = []
+    try:
+        for folder in [*reversed(Path(sys.executable).resolve().parents)]:
+            mode = folder.stat().st_mode
+            if not mode & stat.S_IXOTH:
+                folder.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
+                changed.append((folder, stat.S_IMODE(mode)))
+        yield
+    finally:
+        for folder, mode in reversed(changed):
+            folder.chmod(mode)
 
 
 def why_learners_cannot_run_the_course(user: UnixUser) -> str | None:

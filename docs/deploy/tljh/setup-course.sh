@@ -11,7 +11,9 @@
 #   2. makes the shared exchange folder nbgrader passes assignments through;
 #   3. puts the hub-wide nbgrader settings in /etc/jupyter/nbgrader_config.py;
 #   4. hides the instructor tools (formgrader, Create Assignment) from learners;
-#   5. makes JupyterLab the default interface and reloads the hub.
+#   5. makes every learner's home folder private (new ones too), so no learner can read
+#      another's answers, feedback or nbgrader files;
+#   6. makes JupyterLab the default interface and reloads the hub.
 set -euo pipefail
 
 COURSE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
@@ -40,7 +42,19 @@ echo "4. Hiding the instructor tools from learners"
 "$USER_ENV/bin/jupyter" labextension disable --level=sys_prefix @jupyter/nbgrader:formgrader
 "$USER_ENV/bin/jupyter" labextension disable --level=sys_prefix @jupyter/nbgrader:create-assignment
 
-echo "5. JupyterLab by default, then reloading the hub"
+echo "5. Making learners' home folders private"
+# TLJH makes each learner's home with useradd, which reads HOME_MODE; Debian and Ubuntu
+# default to 0755, so anyone could read another learner's fetched feedback.
+if grep -q '^HOME_MODE' /etc/login.defs; then
+  sed -i 's/^HOME_MODE.*/HOME_MODE\t0700/' /etc/login.defs
+else
+  printf 'HOME_MODE\t0700\n' >> /etc/login.defs
+fi
+for home in /home/jupyter-*; do
+  [ -d "$home" ] && chmod 0700 "$home"
+done
+
+echo "6. JupyterLab by default, then reloading the hub"
 tljh-config set user_environment.default_app jupyterlab
 tljh-config reload
 
