@@ -11,11 +11,11 @@ from pathlib import Path
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
-    CheckCellMetadata,
     ClearHiddenTests,
     ClearMarkScheme,
     GetGrades,
     LimitOutput,
+    OverwriteCells,
     SaveAutoGrades,
 )
 
@@ -34,20 +34,19 @@ c.CourseDirectory.course_id = "cps-course"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "modules"
 
-# A graded cell a learner deleted is put back and graded from their answers file.
-c.OverwriteCells.add_missing_cells = True
-
 # Grading reads answers as data and never runs a learner's notebook (course/autograde.py):
 # the released notebook stands in for the submitted one, nbgrader restores the graded cells
 # from the gradebook, and GradeAnswers takes the place of nbgrader's Execute step.
 c.Autograde.exporter_class = ReleasedNotebookExporter
+# Of nbgrader's checks on a submitted copy only OverwriteCells has work to do on a released
+# notebook (it restores the hidden lines); the others cost a tenth of a second each learner.
+c.Autograde.sanitize_preprocessors = [OverwriteCells]
 c.Autograde.autograde_preprocessors = [
     GradeAnswers,
     ClearMetadataPreprocessor,
     LimitOutput,
     SaveAutoGrades,
     AssignLatePenalties,
-    CheckCellMetadata,
     # Once scored, the keys leave the autograded copy too: formgrader and feedback show none.
     ClearHiddenTests,
 ]

@@ -83,14 +83,19 @@ def _wrapped(text: str, width: int = 90) -> str:
     return "\n".join(lines)
 
 
+# Outputs are built as plain nodes: nbformat's constructors validate each one against the
+# schema, which cost more than all of the grading itself. nbgrader validates the notebook.
 def _stream(text: str) -> nbformat.NotebookNode:
-    return nbformat.v4.new_output("stream", name="stdout", text=_wrapped(text.rstrip("\n")) + "\n")
+    text = _wrapped(text.rstrip("\n")) + "\n"
+    return nbformat.from_dict({"output_type": "stream", "name": "stdout", "text": text})
 
 
 def _points(total: float, count: int) -> nbformat.NotebookNode:
     """The number nbgrader takes as a graded cell's partial credit."""
     data = {"text/plain": repr(float(total))}
-    return nbformat.v4.new_output("execute_result", data=data, execution_count=count)
+    return nbformat.from_dict(
+        {"output_type": "execute_result", "data": data, "metadata": {}, "execution_count": count}
+    )
 
 
 def _chart(module: Module, marks: list[Mark]) -> list[nbformat.NotebookNode]:
@@ -100,7 +105,8 @@ def _chart(module: Module, marks: list[Mark]) -> list[nbformat.NotebookNode]:
         return [_stream(texts.CHART_LATER)]
     png = base64.b64encode(chart_png(module, topics)).decode("ascii")
     words = "\n".join(topic_lines(module, topics))
-    image = nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": words})
+    data = {"image/png": png, "text/plain": words}
+    image = nbformat.from_dict({"output_type": "display_data", "data": data, "metadata": {}})
     return [image, _stream(words)]
 
 

@@ -12,4 +12,5 @@ fi
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 ruff check .
-python -m pytest "$@"
+# Both cores: one notebook's nbval cells (and each test file's servers) stay on one worker.
+python -m pytest -n "${TEST_WORKERS:-2}" --dist loadscope "$@"

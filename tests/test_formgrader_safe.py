@@ -30,6 +30,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,8 +165,15 @@ def submission_id(course: Path) -> str:
 
 @pytest.fixture(scope="module")
 def visit(course: Path, formgrader: str, m1: dict) -> Visit:
-    """Open the submission's manual-grading page in Chromium; note every request, message and dialog."""
+    """The page visit, in a thread of its own: Playwright's sync API refuses to start where
+    another test file left an asyncio loop running in this worker."""
     url = f"{formgrader}/formgrader/submissions/{submission_id(course)}/"
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(open_submission, url, m1).result()
+
+
+def open_submission(url: str, m1: dict) -> Visit:
+    """Open the submission's manual-grading page in Chromium; note every request, message and dialog."""
     with chromium() as browser:
         context = browser.new_context(viewport=VIEWPORT)
         page = context.new_page()
