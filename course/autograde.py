@@ -79,7 +79,10 @@ def _wrapped(text: str, width: int = 90) -> str:
     lines = []
     for line in text.splitlines():
         indent = line[: len(line) - len(line.lstrip())]
-        lines.append(textwrap.fill(line, width, subsequent_indent=indent + "   ") if line.strip() else line)
+        wrapped = textwrap.fill(
+            line, width, subsequent_indent=indent + "   ", break_on_hyphens=False, break_long_words=False
+        )
+        lines.append(wrapped if line.strip() else line)
     return "\n".join(lines)
 
 

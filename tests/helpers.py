@@ -52,11 +52,14 @@ def error_outputs(nb: nbformat.NotebookNode) -> list[str]:
     return found
 
 
-def write_answers(folder: Path, module: str, answers: dict[str, Any]) -> Path:
-    """An answers file as the course writes it."""
+def write_answers(folder: Path, module: str, answers: dict[str, Any], seed: int | None = None) -> Path:
+    """An answers file as the course writes it (with the learner's seed, when given)."""
     path = folder / "answers.json"
     entries = {k: {"value": v, "first": v, "changes": 1} for k, v in answers.items()}
-    path.write_text(json.dumps({"format": 1, "module": module, "answers": entries}), encoding="utf-8")
+    data: dict[str, Any] = {"format": 1, "module": module, "answers": entries}
+    if seed is not None:
+        data["seed"] = seed
+    path.write_text(json.dumps(data), encoding="utf-8")
     return path
 
 

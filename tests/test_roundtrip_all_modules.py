@@ -23,6 +23,7 @@ from nbgrader.api import Gradebook
 
 from course.contract import item_cell, topic_cell
 from course.selfcheck import check
+from course.store import seed_for
 
 MODULES = module_sources()
 
@@ -73,7 +74,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
             folder = root / "submitted" / student / slug
             folder.mkdir(parents=True)
             shutil.copy(root / "modules" / slug / f"{slug}.ipynb", folder)
-            write_answers(folder, module["module"], answers)
+            write_answers(folder, module["module"], answers, seed_for(student, module["module"]))
             succeeded(api.autograde(slug, student, force=True, create=True))
     for student in ("all_right", "half_right"):
         succeeded(api.generate_feedback("06-practice-exam", student, force=True))
@@ -137,7 +138,7 @@ def test_check_my_work_gives_the_gradebooks_points_on_every_cell(
     for student, (answers, _) in plans(module).items():
         folder = tmp_path / student / "modules" / slug
         shutil.copytree(ROOT / "modules" / slug, folder)
-        write_answers(folder, mid, answers)
+        write_answers(folder, mid, answers, seed_for(student, mid))
         outcome = check(folder, solutions=tmp_path / "solutions")
         with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
             grades = {g.name: g.score for g in gb.find_submission_notebook(slug, slug, student).grades}
@@ -148,3 +149,16 @@ def test_check_my_work_gives_the_gradebooks_points_on_every_cell(
         }
         assert checked == {name: score for name, score in grades.items() if name in checked}, student
         assert set(grades) - set(checked) == {n for n in grades if n.endswith("-grade")}, student
+        # Item by item (the exam's cells hold a topic each): the same sentence for every item.
+        autograded = nbformat.read(str(course / "autograded" / student / slug / f"{slug}.ipynb"), 4)
+        said = {
+            cell.metadata["nbgrader"]["grade_id"]: "".join(o.get("text", "") for o in cell.outputs)
+            for cell in autograded.cells
+            if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code"
+        }
+        for part in outcome.parts:
+            if part.earned is None:
+                continue
+            cell = topic_cell(mid, part.id) if part.kind == "topic" else item_cell(part.id)
+            # A module's graded cell shows the question first; the marking sentences end it.
+            assert " ".join(said[cell].split()).endswith(" ".join(part.feedback.split())), (student, cell)
