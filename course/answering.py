@@ -127,14 +127,16 @@ def _grading_view(item: Item, options: tuple[Option, ...], value: Any) -> str:
 
 
 def topic_check(module_id: str, topic: str) -> None:
-    """The visible part of a graded topic cell: how much of the topic is answered so far."""
+    """The visible part of a graded topic cell: that this topic is graded after submitting.
+
+    It names no count of answers: the line is printed once, on Run All, and a count would
+    still say "0 of 6" after the learner answered the questions above it.
+    """
     module = load_module(module_id)
-    entries = AnswerStore(module_id).load().entries
-    ids = [i for i, item in module.items.items() if item.topic == topic]
-    answered = sum(1 for i in ids if is_answered(entries.get(i, {}).get("value")))
     name = module.topic_names.get(topic, topic)
-    print(texts.TOPIC_PROGRESS.format(topic=name, answered=answered, total=len(ids)))
+    print(texts.TOPIC_GRADED_LATER.format(topic=name))
     if grading_mode() == "validate":
+        ids = [i for i, item in module.items.items() if item.topic == topic]
         _validate_note(module, AnswerStore(module_id), ids)
 
 

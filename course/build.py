@@ -28,7 +28,8 @@ from typing import Any
 import nbformat
 import yaml
 
-from course import contract
+from course import contract, texts
+from course.items import Item
 
 ROOT = Path(__file__).resolve().parent.parent
 ITEM_LINE = re.compile(r"^\{\{\s*item\s+([\w.]+)\s*\}\}\s*$")
@@ -43,6 +44,10 @@ LEARNER_FIELDS = {
     "sort": ("id", "kind", "topic", "objective", "stem", "bins", "tasks"),
 }
 LOCKED = {"editable": False, "deletable": False}
+# JupyterLab folds a cell's code away when its metadata says so, and shows only its first
+# line, which for the course's cells is a plain label (texts.CELL_*): a learner sees the
+# question, not the code that shows it.
+FOLDED = {"source_hidden": True}
 
 
 class ContentError(ValueError):
@@ -87,8 +92,13 @@ def _md(cell_id: str, text: str, **metadata: Any) -> nbformat.NotebookNode:
     return cell
 
 
-def _code(cell_id: str, source: str, **metadata: Any) -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_code_cell(source, metadata=metadata)
+def _code(cell_id: str, label: str, source: str, **metadata: Any) -> nbformat.NotebookNode:
+    """A code cell that shows something to the learner, folded to its first line, the label.
+
+    The label is a comment, so the grading contract (which reads only top-level calls) and
+    nbgrader (whose hidden region stays at the end) read the cell as before.
+    """
+    cell = nbformat.v4.new_code_cell(f"# {label}\n{source}", metadata={**metadata, "jupyter": FOLDED})
     cell.id = cell_id
     return cell
 
@@ -119,7 +129,7 @@ def header(module: dict[str, Any]) -> str:
 
 **How to answer.** Click a choice. Practice questions tell you at once why an answer fits or not.
 Graded questions only say *Saved*; they are graded after you submit. Your answers are kept in
-`answers.json` in this folder. After a restart, choose **Run ▸ Run All Cells** to see them again.
+**answers.json** in this folder. After a restart, choose **Run ▸ Run All Cells** to see them again.
 Words you do not know are in the [glossary](glossary.md).
 
 > **Take care of yourself.** Some topics may bring up memories. Take a break whenever you need,
@@ -149,9 +159,10 @@ def notebook(module: dict[str, Any], body: str) -> nbformat.NotebookNode:
     """The instructor notebook of a module: header, status cell, teaching text and items."""
     mid = module["module"]
     items = {item["id"]: item for item in module["items"]}
+    status = STATUS_IMPORT + contract.call("status", mid)
     cells = [
         _md(f"{mid}-header", header(module)),
-        _code(contract.status_cell(mid), STATUS_IMPORT + contract.call("status", mid), **LOCKED),
+        _code(contract.status_cell(mid), texts.CELL_STATUS, status, **LOCKED),
     ]
     placed: list[str] = []
 
@@ -228,7 +239,8 @@ minute. It does not change your answers. You can check as often as you like.
 
 To see all your modules at once, open [My progress](../{PROGRESS_SLUG}/{PROGRESS_SLUG}.ipynb)."""
     source = contract.shown("check_my_work", mid)
-    return [_md(f"{mid}-check-intro", text), _code(contract.check_cell(mid), source, **LOCKED)]
+    check = _code(contract.check_cell(mid), texts.CELL_CHECK, source, **LOCKED)
+    return [_md(f"{mid}-check-intro", text), check]
 
 
 def progress_notebook(body: str) -> nbformat.NotebookNode:
@@ -238,7 +250,8 @@ def progress_notebook(body: str) -> nbformat.NotebookNode:
     def place(line: str) -> list[nbformat.NotebookNode] | None:
         if not PROGRESS_LINE.match(line):
             return None
-        return [_code("progress-show", "from course import my_progress\nmy_progress()", **LOCKED)]
+        source = contract.shown("my_progress")
+        return [_code("progress-show", texts.CELL_PROGRESS, source, **LOCKED)]
 
     cells: list[nbformat.NotebookNode] = []
     _assemble("progress", body, place, cells)
@@ -249,15 +262,16 @@ def item_cells(item: dict[str, Any]) -> list[nbformat.NotebookNode]:
     item_id = item["id"]
     cell_id = contract.item_cell(item_id)
     show = contract.shown("ask", item_id)
+    label = texts.CELL_QUESTION.format(label=Item(id=item_id, kind=item["kind"], stem="").label)
     if item["kind"] == "graded":
         source = f"{show}\n{contract.hidden_score(item_id, item['answer'])}"
         meta = _nbgrader(cell_id, item["points"], grade=True, task=False)
-        return [_code(cell_id, source, nbgrader=meta)]
+        return [_code(cell_id, label, source, nbgrader=meta)]
     if item["kind"] == "reflection":
         task_id = contract.reflection_task(item_id)
         meta = _nbgrader(task_id, item["points"], grade=False, task=True)
-        return [_code(cell_id, show, **LOCKED), _md(task_id, reflection_task(item), nbgrader=meta)]
-    return [_code(cell_id, show, **LOCKED)]
+        return [_code(cell_id, label, show, **LOCKED), _md(task_id, reflection_task(item), nbgrader=meta)]
+    return [_code(cell_id, label, show, **LOCKED)]
 
 
 def shuffled_cells(module: dict[str, Any]) -> list[nbformat.NotebookNode]:
@@ -265,11 +279,11 @@ def shuffled_cells(module: dict[str, Any]) -> list[nbformat.NotebookNode]:
     graded cell per topic scores that topic, so the gradebook holds the result by topic."""
     mid = module["module"]
     cells = [
-        _code(f"{mid}-questions", contract.shown("ask_all", mid), **LOCKED),
+        _code(f"{mid}-questions", texts.CELL_ALL_QUESTIONS, contract.shown("ask_all", mid), **LOCKED),
         _md(
             f"{mid}-result-intro",
-            "## Your result by topic\n\nEach cell below is graded after you submit. Until then, "
-            "it shows how many questions on its topic you have answered.",
+            "## Your result by topic\n\nYour exam is graded by topic after you submit. Your "
+            "feedback then shows how you did on each topic.",
         ),
     ]
     for topic in module["topics"]:
@@ -278,8 +292,10 @@ def shuffled_cells(module: dict[str, Any]) -> list[nbformat.NotebookNode]:
         source = f"{contract.shown('topic_check', mid, topic)}\n{contract.hidden_topic(mid, topic, keys)}"
         points = sum(i["points"] for i in mine)
         meta = _nbgrader(contract.topic_cell(mid, topic), points, grade=True, task=False)
-        cells.append(_code(contract.topic_cell(mid, topic), source, nbgrader=meta))
-    cells.append(_code(contract.chart_cell(mid), contract.shown("exam_chart", mid), **LOCKED))
+        label = texts.CELL_TOPIC.format(topic=module.get("topic_names", {}).get(topic, topic))
+        cells.append(_code(contract.topic_cell(mid, topic), label, source, nbgrader=meta))
+    chart = contract.shown("exam_chart", mid)
+    cells.append(_code(contract.chart_cell(mid), texts.CELL_CHART, chart, **LOCKED))
     return cells
 
 

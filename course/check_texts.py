@@ -28,9 +28,10 @@ CHECK_UNKNOWN_FOLDER = (
     "We could not tell which module is in {where}. Give a module folder, or a module name "
     "such as 01-shared-lived-experience."
 )
+# {reason} is a short code (the kind of problem met) for whoever helps, labelled as such.
 CHECK_FAILED = (
-    "The check could not finish ({reason}). Your answers are safe and were not changed. "
-    "Please try again in a minute."
+    "The check could not finish. Your answers are safe and were not changed. "
+    "Please try again in a minute. If it happens again, tell your instructor this code: {reason}."
 )
 CHECK_TOTAL = "You earned {earned:g} of {possible:g} points on the questions this check can score."
 CHECK_SAFE = "Your answers and your notebook were not changed. You can check again any time."

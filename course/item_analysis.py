@@ -3,8 +3,9 @@
 After ``nbgrader autograde``, this tells an instructor which graded questions of a module (or
 of the practice exam) did their job: how many learners got each one right, whether the
 learners who did well elsewhere in the module were the ones who got it right, and which
-options were chosen. It writes ``report.html`` (plots embedded), ``items.csv`` and the plots
-as PNG files into ``<course>/item-analysis/<assignment>/``.
+options were chosen. It writes ``report.html`` (plots embedded, in the style of the learners'
+results pages: ``templates/pages/item-analysis.html.j2``), ``items.csv`` and the plots as PNG
+files into ``<course>/item-analysis/<assignment>/``.
 
 Who was graded and with what score comes from nbgrader's gradebook; what each learner chose
 comes from the answers file nbgrader graded (``autograded/``, else ``submitted/``), read with
@@ -19,10 +20,10 @@ from __future__ import annotations
 import argparse
 import base64
 import csv
-import html
 import math
 import sqlite3
 import sys
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from typing import Any
 import yaml
 
 from . import contract
+from .pages import parts, render
 from .store import ANSWERS_FILE, parse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -379,59 +381,73 @@ def summary_lines(cohort: Cohort) -> list[str]:
     return lines
 
 
-THRESHOLDS_HTML = f"""<h2>How to read this</h2><ul>
-<li><b>Difficulty</b> is the share of learners who chose the key (blank counts as wrong).
-Above {TOO_EASY_ABOVE} an item is flagged <i>too easy</i>; below {TOO_HARD_BELOW}, <i>too hard</i>
-(check the key and the wording, and whether the module teaches the point).</li>
-<li><b>Discrimination</b> is the point-biserial correlation between getting the item right and
-the score on the module's <i>other</i> graded items. Positive: stronger learners get it right
-more often. Below {NEGATIVE_DISCRIMINATION_BELOW} it is flagged <i>negative discrimination</i>,
-often a wrong key or a defensible distractor. Blank when undefined: fewer than two learners,
-or everyone alike on the item or on the rest.</li>
-<li>A <i>distractor nobody chose</i> does no work: it may be too obviously wrong.</li></ul>"""
+# The report's words for instructors; ids are kept (instructors need them), labelled plainly.
+TABLE_CAPTION = "Graded questions, one row each"
+TABLE_COLUMNS = (
+    "Question id",
+    "Question",
+    "Key (right answer)",
+    "Difficulty (share right)",
+    "Discrimination",
+    "Options chosen",
+    "Flags",
+)
+# Each plot of run(): its heading, and what it shows in words for who cannot see it.
+PICTURES = {
+    "difficulty-discrimination.png": (
+        "Difficulty and discrimination",
+        "Scatter plot, one dot per graded question: its difficulty across, its discrimination up, "
+        "with the flag zones shaded. The same figures are in the table below.",
+    ),
+    "options.png": (
+        "Options chosen",
+        "Bar charts, one per graded question: how many learners chose each option or left it "
+        "blank; the key is the dark bar. The same counts are in the table below.",
+    ),
+}
+THRESHOLDS = {"easy": TOO_EASY_ABOVE, "hard": TOO_HARD_BELOW, "negative": NEGATIVE_DISCRIMINATION_BELOW}
+# "How to read this", for the instructor notebook (the report page has it at its end).
+THRESHOLDS_HTML = render(
+    "in-notebook.html.j2", content=parts("item-analysis-parts.html.j2").how_to_read(**THRESHOLDS)
+)
 
 
-def table_html(stats: Sequence[ItemStats]) -> str:
-    """The items as an HTML table: for the report page and the instructor notebook."""
-    esc = html.escape
+def _rows(stats: Sequence[ItemStats]) -> list[list[str]]:
+    """One row per item, as the report and the notebook show it; "undefined" where it is."""
     rows = []
     for s in stats:
         chosen = ", ".join(f"{o}: {c}" for o, c in s.counts.items() if o != OTHER or c)
-        rows.append(
-            f"<tr><td>{esc(s.key.id)}</td><td>{esc(s.key.stem[:90])}</td><td>{esc(s.key.answer)}</td>"
-            f"<td>{fmt(s.difficulty)}</td><td>{fmt(s.discrimination) or 'undefined'}</td>"
-            f"<td>{esc(chosen)}</td><td>{esc('; '.join(s.flags))}</td></tr>"
-        )
-    head = "".join(
-        f'<th scope="col">{name}</th>'
-        for name in ("item", "question", "key", "difficulty", "discrimination", "chosen", "flags")
-    )
-    return (
-        f"<table><caption>Graded items</caption><thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+        discrimination = fmt(s.discrimination) or "undefined"
+        flags = "; ".join(s.flags)
+        key = s.key
+        stem = textwrap.shorten(key.stem, 90, placeholder=" …")
+        rows.append([key.id, stem, key.answer, fmt(s.difficulty), discrimination, chosen, flags])
+    return rows
+
+
+def table_html(stats: Sequence[ItemStats]) -> str:
+    """The items as a table in the pages' style, for the instructor notebook (the report has it too)."""
+    return render("in-notebook.html.j2", content=parts().table(TABLE_CAPTION, TABLE_COLUMNS, _rows(stats)))
+
+
+def _picture(path: Path) -> dict[str, str]:
+    """A plot embedded in the page (nothing fetched), with its heading and its words."""
+    heading, alt = PICTURES.get(path.name, (path.stem.replace("-", " "),) * 2)
+    return {"heading": heading, "alt": alt, "png": base64.b64encode(path.read_bytes()).decode("ascii")}
 
 
 def write_html(cohort: Cohort, stats: Sequence[ItemStats], images: Iterable[Path], path: Path) -> None:
     """A page an instructor can open offline: summary, plots (embedded), one row per item."""
-    esc = html.escape
-    pictures = "".join(
-        f'<p><img alt="{esc(p.stem.replace("-", " "))}" src="data:image/png;base64,'
-        f'{base64.b64encode(p.read_bytes()).decode()}"></p>'
-        for p in images
+    page = render(
+        "item-analysis.html.j2",
+        title=f"Item analysis: {cohort.assignment}",
+        summary=summary_lines(cohort),
+        pictures=[_picture(p) for p in images],
+        caption=TABLE_CAPTION,
+        columns=TABLE_COLUMNS,
+        rows=_rows(stats),
+        thresholds=THRESHOLDS,
     )
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Item analysis: {esc(cohort.assignment)}</title>
-<style>body{{font-family:sans-serif;max-width:70em;margin:2em auto;line-height:1.4}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.3em .5em;vertical-align:top}}
-img{{max-width:100%}}</style></head><body>
-<h1>Item analysis: {esc(cohort.assignment)}</h1>
-{"".join(f"<p>{esc(line)}</p>" for line in summary_lines(cohort))}
-{pictures}
-{table_html(stats)}
-{THRESHOLDS_HTML}
-</body></html>
-"""
     path.write_text(page, encoding="utf-8")
 
 

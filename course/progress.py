@@ -6,25 +6,28 @@ the learner's ``answers.json`` and, once they clicked "Check my work", ``check-r
 This reads both (never writes), and shows per module: questions answered, practice questions
 right the first time, the graded score of the last check, and topics worth another look.
 
-The counting is pure functions on what the files hold; ``my_progress`` only reads and shows.
+The counting is pure functions on what the files hold; ``my_progress`` only reads and shows,
+in one block made from the results pages' templates (``templates/pages/my-progress.html.j2``).
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import check_texts as say
-from .check_page import TABLE_STYLE
 from .check_results import read_results
 from .items import Module, all_modules, module_title
+from .pages import parts, render
 from .results import WEAK_BELOW
 from .store import AnswerStore, is_answered
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 # The kinds status() counts as questions, so both say the same "answered N of M".
 QUESTION_KINDS = ("practice", "graded", "reflection")
@@ -152,43 +155,47 @@ def _practice(row: ModuleProgress) -> str:
     return say.PROGRESS_PRACTICE.format(right=row.practice_right_first, tried=row.practice_tried)
 
 
-def _link(module: Module) -> str:
-    href = html.escape(f"../{module.slug}/{module.slug}.ipynb")
-    return f'<a href="{href}">{html.escape(module_title(module))}</a>'
+def _link(module: Module) -> Markup:
+    """The module's notebook, from the progress notebook's folder beside it."""
+    return parts().link(f"../{module.slug}/{module.slug}.ipynb", module_title(module))
 
 
-def _table(caption: str, columns: tuple[str, ...], rows: list[list[str]]) -> str:
-    """An HTML table whose first cell of each row heads it; cells are already HTML."""
-    head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in columns)
-    body = "".join(
-        f'<tr><th scope="row">{r[0]}</th>{"".join(f"<td>{c}</td>" for c in r[1:])}</tr>' for r in rows
-    )
-    caption = html.escape(caption)
-    return (
-        f'{TABLE_STYLE}<table class="cps-table"><caption>{caption}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    )
-
-
-def progress_table(rows: list[ModuleProgress]) -> str:
-    cells = [
+def _rows(rows: list[ModuleProgress]) -> list[list[str]]:
+    """One row per module: its link, questions answered, practice right first, graded score."""
+    return [
         [
             _link(r.module),
-            html.escape(say.PROGRESS_COUNT.format(done=r.answered, total=r.questions)),
-            html.escape(_practice(r)),
-            html.escape(_score(r)),
+            say.PROGRESS_COUNT.format(done=r.answered, total=r.questions),
+            _practice(r),
+            _score(r),
         ]
         for r in rows
     ]
-    return _table(say.PROGRESS_TABLE_CAPTION, say.PROGRESS_COLUMNS, cells)
+
+
+def _review_rows(reviews: list[Review]) -> list[list[Any]]:
+    """One row per topic: its name, the module to open, and why (one line per reason)."""
+    return [[r.topic, _link(r.module), list(r.why)] for r in reviews]
+
+
+def progress_table(rows: list[ModuleProgress]) -> str:
+    """The table of every module's figures (for inside a ``.cps-page`` block, which carries the style)."""
+    return str(parts().table(say.PROGRESS_TABLE_CAPTION, say.PROGRESS_COLUMNS, _rows(rows)))
 
 
 def review_table(reviews: list[Review]) -> str:
-    if not reviews:
-        return f"<p>{html.escape(say.PROGRESS_NOTHING_TO_REVIEW)}</p>"
-    cells = [[html.escape(r.topic), _link(r.module), "<br>".join(map(html.escape, r.why))] for r in reviews]
-    heading = f"<h3>{html.escape(say.PROGRESS_REVIEW_HEADING)}</h3>"
-    return heading + _table(say.PROGRESS_REVIEW_CAPTION, say.PROGRESS_REVIEW_COLUMNS, cells)
+    """The topics worth another look, under their heading; or a kind word when there are none."""
+    return str(parts().review(_review_rows(reviews)))
+
+
+def progress_html(rows: list[ModuleProgress]) -> str:
+    """All the progress notebook shows in one styled block: the table, the charts, what to review."""
+    return render(
+        "my-progress.html.j2",
+        rows=_rows(rows),
+        chart=base64.b64encode(chart_png(rows)).decode("ascii"),
+        review=_review_rows(topics_to_review(rows)),
+    )
 
 
 def chart_values(rows: list[ModuleProgress]) -> list[list[tuple[float, str]]]:
@@ -240,8 +247,5 @@ def my_progress(folder: Path | None = None) -> None:
     if not any(r.started for r in rows):
         print(say.PROGRESS_EMPTY)
         return
-    png = base64.b64encode(chart_png(rows)).decode("ascii")
-    display(HTML(progress_table(rows)))
-    display(HTML(f'<img alt="{html.escape(say.PROGRESS_CHART_ALT)}" src="data:image/png;base64,{png}">'))
-    display(HTML(review_table(topics_to_review(rows))))
+    display(HTML(progress_html(rows)))
     print(say.PROGRESS_REFRESH)

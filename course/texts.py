@@ -62,9 +62,9 @@ GRADE_BROKEN = (
     "{label}: this question could not be graded ({reason}). Please tell your instructor. (0 points)"
 )
 
-TOPIC_PROGRESS = (
-    "{topic}: you have answered {answered} of {total} questions. This part is graded after you submit."
-)
+# No count of answers here: the line is printed once, and a count would go stale as the
+# learner answers the questions above it.
+TOPIC_GRADED_LATER = "{topic}: this part is graded after you submit."
 CHART_LATER = (
     "Your chart by topic appears in your feedback once your exam is graded (or when you check your own work)."
 )
@@ -77,3 +77,26 @@ VALIDATE_CHECKED = (
     "Validate does not grade your answers. Your score comes after you submit."
 )
 VALIDATE_UNANSWERED = "{label} has no saved answer yet."
+
+# The first line of each question cell. JupyterLab folds the cell's code away and shows only
+# this line (a Python comment, so the cell still runs), above the question once it has run.
+CELL_NOT_SHOWING = "Not showing? Choose Run ▸ Run All Cells."
+CELL_STATUS = "How many questions you have answered. " + CELL_NOT_SHOWING
+CELL_QUESTION = "{label}. " + CELL_NOT_SHOWING
+CELL_ALL_QUESTIONS = "The exam questions. " + CELL_NOT_SHOWING
+CELL_TOPIC = "Your result on {topic}."
+CELL_CHART = "Your chart by topic."
+CELL_CHECK = "The Check my work button. " + CELL_NOT_SHOWING
+CELL_PROGRESS = "Your progress in every module. " + CELL_NOT_SHOWING
+
+# A question whose kernel restarted: its clicks could no longer be saved, so it says so and
+# takes none (shown in the browser, see course/widgets.py).
+LOST_CONNECTION = "This question lost its connection."
+LOST_CONNECTION_HELP = "Choose Run ▸ Run All Cells to bring it back. Your saved answers are safe."
+
+# A saved notebook, as it reopens before anything runs (course/save_hook.py). Markdown: the
+# words ** ** around are bold in JupyterLab and are left out of the plain-text copy.
+REOPENED_QUESTION = "Choose **Run ▸ Run All Cells** to show this question. Your answers are saved."
+REOPENED_QUESTIONS = "Choose **Run ▸ Run All Cells** to show the questions. Your answers are saved."
+REOPENED_OTHER = "Choose **Run ▸ Run All Cells** to show this part again. Your answers are saved."
+REOPENED_COUNT = "Choose Run ▸ Run All Cells to see how many questions you have answered."

@@ -80,7 +80,13 @@ def verdict_html(verdict: tuple[bool, str] | None) -> str:
 
 
 def stem_html(item: Item) -> str:
+    """The question's name and words, as the learner reads them.
+
+    The item id ("m1.p1") means nothing to a learner, so it is not shown (nor read out: a
+    ``hidden`` element is left out of the accessible name too). It stays in the page so a
+    helper or a test can still find the question by it; the plain-text form keeps it visible.
+    """
     return (
-        f'<div class="cps-stem"><b>{html.escape(item.label)}</b> '
-        f'<span class="cps-id">({html.escape(item.id)})</span><br>{html.escape(item.stem)}</div>'
+        f'<div class="cps-stem"><b>{html.escape(item.label)}</b>'
+        f'<span class="cps-id" hidden>({html.escape(item.id)})</span><br>{html.escape(item.stem)}</div>'
     )

@@ -10,6 +10,7 @@ Imported only when a question is shown in a live notebook, so grading runs and
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -29,11 +30,21 @@ _STYLE = (
     "display:flex;align-items:flex-start}"
     ".cps-item .widget-radio-box input{order:-1;float:none;flex:none;height:auto;margin:.2em .5em 0 1px}"
     ".cps-item .widget-html-content{line-height:1.4}"
+    # Questions read like the lessons around them: JupyterLab's content font and size, where
+    # ipywidgets would draw them in its own smaller widget font (13 px beside 14 px).
+    ".cps-item .widget-html-content,.cps-item .widget-radio-box label,.cps-item .widget-label,"
+    ".cps-item textarea,.cps-item select"
+    "{font-family:var(--jp-content-font-family);font-size:var(--jp-content-font-size1)}"
     ".cps-stem{margin-bottom:.3em}"
-    ".cps-item{padding-bottom:1em}"  # the exam shows 42 items in one output: keep them apart
+    # The exam shows 42 items in one output: keep them apart. The sides leave room for a focus
+    # outline: the item scrolls (overflow:auto), so an outline past its edge would be cut off.
+    ".cps-item{padding:0 6px 1em}"
     ".cps-feedback{margin:.4em 0;padding:.4em .6em;border-left:4px solid}"
     ".cps-right{border-color:#1a7f37}.cps-wrong{border-color:#b35900}"
-    ".cps-id{color:#555;font-size:90%}"
+    # A question that lost its kernel says so in words (see _ENHANCE_JS), so ipywidgets' small
+    # broken-link icons would only add noise.
+    ".cps-item.jupyter-widgets-disconnected::before,.cps-item .jupyter-widgets-disconnected::before"
+    "{display:none}"
     # A sorting task's text is its drop-down's label: let it wrap, on its own line above.
     ".cps-item .widget-dropdown{flex-wrap:wrap;height:auto}"
     ".cps-item .widget-dropdown>.widget-label{flex:0 0 100%;white-space:normal;text-align:left;"
@@ -49,10 +60,40 @@ _STYLE = (
 # ipywidgets cannot put ARIA attributes on what it draws, so two things a screen reader needs
 # are added in the browser: the radio buttons become a group named by the question, and each
 # feedback line's lasting container becomes the live region (the HTML inside it is replaced on
-# every answer, and a live region created anew is often not read out). It only sets
-# attributes; it waits for the item to be on the page and repeats when ipywidgets redraws.
+# every answer, and a live region created anew is often not read out). It waits for the item to
+# be on the page and repeats when ipywidgets redraws.
+#
+# It also notices a question that lost its kernel. After Kernel > Restart, ipywidgets marks
+# every view of the old kernel's widgets with the class jupyter-widgets-disconnected; a click
+# would still fill in a radio button, but reach no kernel, so nothing would be saved while the
+# page looked as if it were. Such a question says so in words under its stem (LOST_WORDS, from
+# texts.py) and its controls are disabled until the class goes away again.
 _ENHANCE_JS = """
-(function (node) {
+(function (node, lost) {
+  function connection(box) {
+    const cut = box.classList.contains('jupyter-widgets-disconnected');
+    let note = box.querySelector(':scope > .cps-lost');
+    if (cut && !note && box.firstElementChild) {
+      note = document.createElement('div');
+      note.className = 'cps-lost cps-feedback cps-wrong';
+      note.setAttribute('role', 'status');
+      const words = document.createElement('b');
+      words.textContent = '\u26a0 ' + lost[0];
+      note.append(words, ' ' + lost[1]);
+      box.firstElementChild.after(note);
+    } else if (!cut && note) {
+      note.remove();
+    }
+    box.querySelectorAll('input, textarea, select, button').forEach(function (control) {
+      if (cut && !control.disabled) {
+        control.disabled = true;
+        control.dataset.cpsLost = '1';
+      } else if (!cut && control.dataset.cpsLost) {
+        control.disabled = false;
+        delete control.dataset.cpsLost;
+      }
+    });
+  }
   function enhance(box) {
     const stem = box.querySelector('.cps-stem');
     if (stem && !stem.id) stem.id = 'cps-stem-' + Math.random().toString(36).slice(2);
@@ -64,6 +105,7 @@ _ENHANCE_JS = """
       region.setAttribute('role', 'status');
       region.setAttribute('aria-live', 'polite');
     });
+    connection(box);
   }
   let frames = 0;
   (function attach() {
@@ -73,10 +115,11 @@ _ENHANCE_JS = """
       return;
     }
     enhance(box);
-    new MutationObserver(function () { enhance(box); }).observe(box, {childList: true, subtree: true});
+    new MutationObserver(function () { enhance(box); }).observe(
+      box, {childList: true, subtree: true, attributes: true, attributeFilter: ['class']});
   })();
-})(element);
-"""
+})(element, LOST_WORDS);
+""".replace("LOST_WORDS", json.dumps([texts.LOST_CONNECTION, texts.LOST_CONNECTION_HELP]))
 
 
 @cache

@@ -247,19 +247,31 @@ def learner(_shared_tab: _Tab, lab: LabServer) -> Iterator[Learner]:
 # ---- what a learner does in JupyterLab ---------------------------------------------------
 
 _VISIBLE_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
-# Notes when any code cell's prompt shows [*]: a Run All has really started. Without it, a
-# notebook reopened with its old outputs already "looks run" before anything has run.
+_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+# Notes when the notebook's toolbar indicator counts executed cells ("Executed 3/20 cells"):
+# JupyterLab shows that count only while a run of scheduled cells is under way, so a Run All
+# has really started (a notebook reopened with its old outputs already "looks run").
 _WATCH_RUN = """
-(selector) => {
-  const nb = document.querySelector(selector);
-  const busy = () => [...nb.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
-    .some((p) => p.textContent.includes('*'));
+(panel) => {
+  const toolbar = document.querySelector(panel + ' .jp-NotebookPanel-toolbar');
+  const running = () => [...toolbar.querySelectorAll('.jp-Notebook-ExecutionIndicator')]
+    .some((e) => e.dataset.status === 'busy' && /Executed \\d+\\/\\d+ cells/.test(e.textContent));
   window.cpsRunStarted = false;
   if (window.cpsWatch) window.cpsWatch.disconnect();
   window.cpsWatch = new MutationObserver(() => {
-    if (busy()) { window.cpsRunStarted = true; window.cpsWatch.disconnect(); }
+    if (running()) { window.cpsRunStarted = true; window.cpsWatch.disconnect(); }
   });
-  window.cpsWatch.observe(nb, {subtree: true, childList: true, characterData: true});
+  window.cpsWatch.observe(toolbar, {subtree: true, childList: true, characterData: true, attributes: true});
+}
+"""
+# Done when the indicator is idle again (it stays busy until every scheduled cell has run) and
+# either every widget is drawn or something went wrong (then waiting longer would only hide it).
+_RAN_ALL = """
+([panel, expected, errors]) => {
+  const indicator = document.querySelector(panel + ' .jp-Notebook-ExecutionIndicator');
+  const nb = document.querySelector(panel + ' .jp-Notebook');
+  return Boolean(window.cpsRunStarted && indicator && nb) && indicator.dataset.status === 'idle'
+    && (nb.querySelectorAll('.cps-item').length === expected || nb.querySelector(errors) !== null);
 }
 """
 _ERRORS = (
@@ -268,16 +280,7 @@ _ERRORS = (
 )
 # Done when every code cell shows its number and either every widget is drawn or something
 # went wrong (then waiting longer would only hide the error).
-_RAN_ALL = """
-([selector, expected, errors]) => {
-  const nb = document.querySelector(selector);
-  if (!nb || !window.cpsRunStarted) return false;
-  const prompts = [...nb.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
-  return prompts.length > 0
-    && prompts.every((p) => /\\[\\d+\\]/.test(p.textContent))
-    && (nb.querySelectorAll('.cps-item').length === expected || nb.querySelector(errors) !== null);
-}
-"""
+
 
 
 class Learner:
@@ -343,12 +346,14 @@ class Learner:
     def run_all(self, expected: int) -> None:
         """Run > Run All Cells; wait until every code cell has run, then insist on a clean run.
 
-        Clean: the expected number of course widgets, and no error, no stderr and no
-        "Error displaying widget" anywhere (nbgrader zeroes a cell for stderr).
+        The course's question cells are folded (no [*] prompt to watch), so the notebook
+        toolbar's "Executed x/y cells" indicator tells when the run starts and ends. Clean: the
+        expected number of course widgets, and no error, no stderr and no "Error displaying
+        widget" anywhere (nbgrader zeroes a cell for stderr).
         """
-        self.page.evaluate(_WATCH_RUN, _VISIBLE_NOTEBOOK)
+        self.page.evaluate(_WATCH_RUN, _PANEL)
         self.menu("Run", "Run All Cells")
-        self.page.wait_for_function(_RAN_ALL, arg=[_VISIBLE_NOTEBOOK, expected, _ERRORS], polling=100)
+        self.page.wait_for_function(_RAN_ALL, arg=[_PANEL, expected, _ERRORS], polling=100)
         self.wait_kernel_idle()
         errors = self.error_outputs()
         assert errors == [], f"Run All showed errors: {errors}"

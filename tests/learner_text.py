@@ -15,7 +15,8 @@ CODE = re.compile(r"`[^`]*`")
 
 
 def notebooks() -> list[Path]:
-    return sorted((ROOT / "modules").glob("*/*.ipynb"))
+    """Every notebook a learner opens: the modules, My progress and the course home page."""
+    return [*sorted((ROOT / "modules").glob("*/*.ipynb")), ROOT / "modules" / "home.ipynb"]
 
 
 def module_notebooks() -> list[Path]:
@@ -56,10 +57,13 @@ def module_id_of(notebook: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def ui_strings() -> list[str]:
-    """The sentences of course/texts.py (status, saving and grading messages)."""
-    tree = ast.parse((ROOT / "course" / "texts.py").read_text(encoding="utf-8"))
-    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+def ui_strings(source: str = "texts.py") -> list[str]:
+    """The words a module of the course shows learners: its module-level string constants
+    (course/texts.py: status, saving and grading; course/home.py: the home page)."""
+    tree = ast.parse((ROOT / "course" / source).read_text(encoding="utf-8"))
+    assigned = [node.value for node in tree.body if isinstance(node, ast.Assign)]
+    strings = [n for value in assigned for n in ast.walk(value) if isinstance(n, ast.Constant)]
+    return [n.value for n in strings if isinstance(n.value, str)]
 
 
 def prose(text: str) -> str:
@@ -75,4 +79,5 @@ def everything() -> dict[str, str]:
     for glossary in sorted((ROOT / "modules").glob("*/glossary.md"))[:1]:
         out["glossary.md"] = glossary.read_text(encoding="utf-8")
     out["course/texts.py"] = "\n".join(ui_strings())
+    out["course/home.py"] = "\n".join(ui_strings("home.py"))
     return out

@@ -4,9 +4,13 @@ In real JupyterLab in a real headless Chromium, after Run All, this proves:
 
 * axe-core finds no serious or critical problem in any module's outputs and text (JupyterLab's
   own toolbar and editor are left out: they are not the course's to fix);
-* with the keyboard alone (Escape, arrow keys, Tab, Shift+Tab, Space, typing) a learner
-  reaches a question's choices, picks one and hears/sees its feedback, changes it, and writes
-  a reflection; focus is always visibly marked and stays where the learner left it;
+* with the keyboard alone (Escape, arrow keys to the text above a question, Tab, Shift+Tab,
+  Space, typing) a learner reaches a question's choices, picks one and hears/sees its
+  feedback, changes it, and writes a reflection; focus is always visibly marked, its outline
+  drawn whole (not cut off by the box around the question), and stays where the learner left
+  it;
+* a question's words, its choices and the reflection box are in the lesson text's size and
+  font (not ipywidgets' smaller one, nor a code font);
 * every control has an accessible name: each group of choices is a radio group named by its
   question, each choice by its text, each sorting drop-down by its task, the reflection box
   by its label;
@@ -28,6 +32,7 @@ from course.items import LETTERS, Item, Module
 
 pytest_plugins = ["lab_server"]
 
+
 MODULES = released_modules()
 AXE_SCOPE = {"include": [[".jp-OutputArea-output"], [".jp-RenderedMarkdown"]]}
 SERIOUS = {"serious", "critical"}
@@ -36,6 +41,23 @@ FOCUS_SHOWN = """(e) => {
   const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
   return e === document.activeElement && (outline || s.boxShadow !== 'none');
 }"""
+# How many pixels of the focus outline a scrolling or clipping ancestor cuts off (0: none).
+OUTLINE_CUT = """(e) => {
+  const s = getComputedStyle(e);
+  const grow = s.outlineStyle === 'none' ? 0 : parseFloat(s.outlineOffset) + parseFloat(s.outlineWidth);
+  const r = e.getBoundingClientRect();
+  let cut = 0;
+  for (let a = e.parentElement; a && !a.classList.contains('jp-Cell'); a = a.parentElement) {
+    const st = getComputedStyle(a);
+    if (![st.overflowX, st.overflowY].some((v) => v !== 'visible')) continue;
+    const b = a.getBoundingClientRect();
+    cut = Math.max(cut, b.left - (r.left - grow), (r.right + grow) - b.right,
+                   b.top - (r.top - grow), (r.bottom + grow) - b.bottom);
+  }
+  return cut;
+}"""
+# The font of a lesson paragraph, a question's words, its choices and the reflection box.
+FONT = "(e) => { const s = getComputedStyle(e); return [s.fontSize, s.fontFamily]; }"
 VERDICT = re.compile(r"^\s*(✔ Right\.|✖ Not quite\.)")
 
 
@@ -55,8 +77,34 @@ def show(learner: Learner, module: Module) -> None:
     learner.run_all(learner.server.expected_items(notebook))
 
 
-def tab_to(learner: Learner, control: Locator, most: int = 10) -> None:
-    """Press Tab until the control has the focus; the cell's own toolbar buttons come first."""
+def select_text_above(learner: Learner, item_id: str) -> None:
+    """Escape to command mode, then arrow keys to the text cell nearest above a question.
+
+    JupyterLab's arrow keys skip a folded cell (one whose code is hidden), and every question
+    cell is folded; so a keyboard user goes to the text they were reading, and Tab takes them
+    on into the questions below it.
+    """
+    cells = learner.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
+    target = cells.evaluate_all(
+        "(cells, shown) => { const at = cells.findIndex((c) => [...c.querySelectorAll('.cps-id')]"
+        ".some((e) => e.textContent === shown));"
+        " return cells.slice(0, at).map((c) => c.classList.contains('jp-MarkdownCell')).lastIndexOf(true); }",
+        f"({item_id})",
+    )
+    assert target >= 0, f"no text cell above {item_id}"
+    active = "(cells) => cells.findIndex((c) => c.classList.contains('jp-mod-active'))"
+    learner.page.keyboard.press("Escape")
+    for _ in range(cells.count()):
+        now = cells.evaluate_all(active)
+        if now == target:
+            break
+        learner.page.keyboard.press("ArrowUp" if now > target else "ArrowDown")
+    expect(cells.nth(target)).to_be_focused()
+
+
+def tab_to(learner: Learner, control: Locator, most: int = 20) -> None:
+    """Press Tab until the control has the focus: the cell's own toolbar buttons, and the
+    choices of any question in between, come first."""
     for _ in range(most):
         learner.page.keyboard.press("Tab")
         if control.evaluate("(e) => e === document.activeElement"):
@@ -65,8 +113,11 @@ def tab_to(learner: Learner, control: Locator, most: int = 10) -> None:
 
 
 def expect_focus_shown(control: Locator) -> None:
+    """Focused, with an outline (or shadow) drawn whole: none of it cut off by the output box."""
     expect(control).to_be_focused()
     assert control.evaluate(FOCUS_SHOWN), "the focused control has no visible outline"
+    cut = control.evaluate(OUTLINE_CUT)
+    assert cut <= 0, f"{cut:.0f} px of the focus outline is cut off"
 
 
 def live_region(box: Locator) -> Locator:
@@ -93,7 +144,7 @@ def test_keyboard_alone_answers_and_reflects(learner: Learner) -> None:
     radios = box.get_by_role("radio")
     keys = learner.page.keyboard
 
-    learner.select_cell_with(item.id)
+    select_text_above(learner, item.id)
     tab_to(learner, radios.nth(0))
     expect_focus_shown(radios.nth(0))
     keys.press("Tab")
@@ -112,13 +163,23 @@ def test_keyboard_alone_answers_and_reflects(learner: Learner) -> None:
 
     reflection = items_of(module, "reflection")[0]
     text_box = learner.item(reflection.id).get_by_role("textbox")
-    learner.select_cell_with(reflection.id)
+    select_text_above(learner, reflection.id)
     tab_to(learner, text_box)
     expect_focus_shown(text_box)
     keys.press("End")
     keys.type(" Typed with keys only.")
     expect(text_box).to_have_value(re.compile(r"Typed with keys only\.$"))
     expect(live_region(learner.item(reflection.id))).to_contain_text(re.compile(r"Saved \(\d+ words\)"))
+
+
+def test_questions_read_like_the_lessons(learner: Learner) -> None:
+    """A question's words, its choices and the reflection box: the lesson text's size and font."""
+    module = first_with("reflection")
+    show(learner, module)
+    lesson = learner.page.locator(".jp-RenderedMarkdown p").first.evaluate(FONT)
+    for part in (".cps-stem", ".widget-radio-box label", "textarea"):
+        shown = learner.page.locator(f".cps-item {part}").first.evaluate(FONT)
+        assert shown == lesson, f"{part} is drawn in {shown}, the lessons in {lesson}"
 
 
 def verdict(item: Item, key: str) -> str:

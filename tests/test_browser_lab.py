@@ -16,6 +16,10 @@ and keys a learner uses:
   order.
 
 It also saves a screenshot of each module to ``artifacts/screenshots/<slug>.png``.
+
+The course's code cells are folded (JupyterLab shows only their first line, a plain label),
+and JupyterLab draws no [*] or [n] prompt for a folded cell, so Run All is followed by the
+notebook's own progress indicator ("Executed 3/20 cells", then idle): ``Learner.run_all``.
 """
 
 from __future__ import annotations

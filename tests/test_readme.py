@@ -1,8 +1,10 @@
-"""The README tells the truth: its module table and its two set-up commands.
+"""The README tells the truth: its module table, its two set-up commands and what a learner sees.
 
 The table of modules and times is compared with the item files; the two commands named in
 the README must be the scripts CI runs, so the test command CI proves is the one a newcomer
-types.
+types. The README starts with the learner (command 1 comes before anything for instructors
+and developers), and every line it says the launcher prints, and each log file it points to,
+is in the scripts, so the README changes when the launcher's words do.
 """
 
 from __future__ import annotations
@@ -30,3 +32,26 @@ def test_readme_has_exactly_the_two_setup_commands_ci_runs() -> None:
     assert "bash scripts/run-tests.sh" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     for command in commands:
         assert (ROOT / command.split()[1]).exists()
+
+
+def test_readme_starts_with_the_learner() -> None:
+    sections = [line for line in README.splitlines() if line.startswith("## ")]
+    assert sections[0] == "## Start here: open the course", sections
+    learner = README.index("bash scripts/open-course.sh")
+    assert learner < README.index("## For instructors") < README.index("bash scripts/run-tests.sh")
+
+
+def test_readme_quotes_what_the_launcher_really_prints() -> None:
+    scripts = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "scripts").glob("*.sh"))
+    said = [
+        "Installing the course, about 2 minutes…",
+        "Starting the course…",
+        "Keep this window open; press Ctrl+C to stop.",
+        "The course has stopped. Your answers are saved.",
+        ".venv/open-course.log",
+        ".venv/install.log",
+    ]
+    unwrapped = " ".join(README.split())
+    for words in said:
+        assert words in unwrapped, f"the README does not say {words!r}"
+        assert words in scripts, f"no script prints {words!r}"
