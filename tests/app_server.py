@@ -20,14 +20,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from lab_server import stop_lab
-from local_server import free_port, wait_until_up
+from local_server import free_port, jupyter_command, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "scripts" / "jupyter"
@@ -72,20 +71,13 @@ def app_server(base: Path) -> Iterator[AppServer]:
         shutil.copytree(ROOT / folder, course / folder, ignore=fresh)
     (base / "user-config").mkdir()
     port = free_port()
-    command = [
-        sys.executable, "-m", "jupyter", "lab",
-        "--no-browser",
-        "--allow-root",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={course / 'modules'}",
-        "--IdentityProvider.token=",
-        "--ServerApp.password=",
-        "--ServerApp.disable_check_xsrf=True",
+    command = jupyter_command(
+        "lab",
+        course / 'modules',
+        port,
         f"--LabApp.user_settings_dir={base / 'settings'}",
         f"--LabApp.workspaces_dir={base / 'workspaces'}",
-    ]  # fmt: skip
+    )
     log = base / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

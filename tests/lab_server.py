@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from local_server import free_port, wait_until_up
+from local_server import free_port, jupyter_command, wait_until_up
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
@@ -124,22 +123,15 @@ def start_lab(base: Path) -> tuple[LabServer, subprocess.Popen]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values), encoding="utf-8")
     port = free_port()
-    command = [
-        sys.executable, "-m", "jupyter", "lab",
-        "--no-browser",
-        "--allow-root",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={root}",
-        "--IdentityProvider.token=",
-        "--ServerApp.password=",
-        "--ServerApp.disable_check_xsrf=True",
+    command = jupyter_command(
+        "lab",
+        root,
+        port,
         f"--LabApp.user_settings_dir={settings}",
         f"--LabApp.workspaces_dir={base / 'workspaces'}",
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]  # fmt: skip
+    )
     # A learner's kernel never runs in grading mode; make sure the tests' shell cannot set it.
     env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}
     env["JUPYTER_RUNTIME_DIR"] = str(base / "runtime")

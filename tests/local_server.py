@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -36,3 +37,21 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, name: str, tim
     raise RuntimeError(
         f"{name} did not answer within {timeout:g} s:\n{log.read_text(errors='replace')[-3000:]}"
     )
+
+
+def jupyter_command(app: str, root: Path, port: int, *extra: str) -> list[str]:
+    """``jupyter <app>`` serving ``root`` on 127.0.0.1 only, for a test: no token, password or
+    xsrf check (the browser is the test's own), and allowed to run as root, as CI does."""
+    return [
+        sys.executable, "-m", "jupyter", app,
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={root}",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        "--ServerApp.disable_check_xsrf=True",
+        *extra,
+    ]  # fmt: skip

@@ -144,7 +144,7 @@ def plain_user_folder() -> Iterator[tuple[Path, int]]:
     Root reads any file whatever its mode, so as root the checks below run with the
     effective user id of "nobody" (``seteuid``); the folder must then be theirs.
     """
-    folder = Path(tempfile.mkdtemp(prefix="cps-answers-"))
+    folder = Path(tempfile.mkdtemp(prefix="answers-test-"))
     uid = os.geteuid()
     if uid == 0:
         uid = pwd.getpwnam(NOBODY).pw_uid

@@ -334,14 +334,26 @@ def test_the_default_page_is_the_home_page_in_voila(app: AppServer) -> None:
     assert 'data-voila="voila"' in text, "the page is not Voilà's"
 
 
-def test_the_hubs_app_landing_page_lists_modules_to_open_as_apps(app: AppServer) -> None:
-    """docs/deploy/tljh/app-view.py sends hub learners to Spawner.default_url: it must be a
-    page of this server that opens each module as an app in one click."""
+def test_the_hubs_app_landing_page_opens_a_module_as_an_app_in_one_click(
+    app: AppServer, visit: Visitor
+) -> None:
+    """docs/deploy/tljh/app-view.py sends hub learners to Spawner.default_url: a page of their
+    server listing their folders, where one click on a module opens it as an app."""
     config = PyFileConfigLoader("app-view.py", path=str(ROOT / "docs" / "deploy" / "tljh")).load_config()
     landing = config.Spawner.default_url
-    status, _, text = get(f"{app.url}{landing}")
-    assert status == 200, f"{landing} is not served"
-    assert "voila/render/01-shared-lived-experience" in text or "01-shared-lived-experience" in text
+    slug = "01-shared-lived-experience"
+
+    def click_through(page: Page) -> str:
+        page.goto(f"{app.url}{landing}")
+        page.get_by_text(slug, exact=True).click()  # into the module's folder
+        with page.context.expect_page() as opened:  # Voilà opens the app in a tab of its own
+            page.get_by_text(f"{slug}.ipynb", exact=True).click()
+        module = opened.value
+        module.locator(".cps-item").first.wait_for()
+        return module.url
+
+    opened = visit.run(click_through)
+    assert f"voila/render/{slug}/{slug}.ipynb" in opened
 
 
 def test_the_instructor_tools_are_not_served(app: AppServer) -> None:

@@ -39,7 +39,7 @@ import pytest
 from conftest import ROOT
 from helpers import write_answers
 from lab_server import VIEWPORT, chromium, stop_lab
-from local_server import free_port, wait_until_up
+from local_server import free_port, jupyter_command, wait_until_up
 from nbgrader.api import Gradebook
 from playwright.sync_api import ConsoleMessage, Dialog, Request
 
@@ -116,18 +116,7 @@ def formgrader(course: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     """
     base = tmp_path_factory.mktemp("formgrader-server")
     port = free_port()
-    command = [
-        sys.executable, "-m", "jupyter", "server",
-        "--no-browser",
-        "--allow-root",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={course}",
-        "--IdentityProvider.token=",
-        "--ServerApp.password=",
-        "--ServerApp.disable_check_xsrf=True",
-    ]  # fmt: skip
+    command = jupyter_command("server", course, port)
     env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}
     env["JUPYTER_RUNTIME_DIR"] = str(base / "runtime")
     log = base / "server.log"

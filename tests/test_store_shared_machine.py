@@ -262,7 +262,7 @@ def machine() -> Iterator[Machine]:
     if not (shutil.which("useradd") and shutil.which("runuser")):
         pytest.skip("useradd and runuser are needed to act as two users")
     users: list[User] = []
-    shared_tmp = Path(tempfile.mkdtemp(prefix="cps-shared-tmp-"))
+    shared_tmp = Path(tempfile.mkdtemp(prefix="store-test-shared-tmp-"))
     try:
         users = [_add_user("a"), _add_user("b")]
         # A temp folder like /tmp (everyone may write, sticky), for this test alone: the real
