@@ -28,13 +28,13 @@ from typing import Any
 import nbformat
 import yaml
 
-from course import contract, texts
+from course import contract, home, texts
+from course.contract import PROGRESS_SLUG
 from course.items import Item
 
 ROOT = Path(__file__).resolve().parent.parent
 ITEM_LINE = re.compile(r"^\{\{\s*item\s+([\w.]+)\s*\}\}\s*$")
 PROGRESS_LINE = re.compile(r"^\{\{\s*progress\s*\}\}\s*$")
-PROGRESS_SLUG = "07-my-progress"
 # The status cell imports the calls a learner may type (answer, ask) as well as status.
 STATUS_IMPORT = "from course import answer, ask, status\n"
 LEARNER_FIELDS = {
@@ -219,6 +219,16 @@ def _notebook(cells: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
     }
+    return nb
+
+
+def home_notebook() -> nbformat.NotebookNode:
+    """The self-paced home page (``modules/home.ipynb``, written by ``course.release``): a short
+    welcome, then one locked, folded cell that draws the modules and progress, like every
+    course cell. Voilà titles the browser tab with the notebook's ``title``."""
+    show = _code("home-show", home.CELL_LABEL, contract.shown("course_home"), **LOCKED)
+    nb = _notebook([_md("home-text", home.INTRO), show])
+    nb.metadata["title"] = "Peer Support Specialist course"
     return nb
 
 

@@ -34,6 +34,10 @@ def grading_now() -> bool:
     return bool(grading_mode())
 
 
+# --- notebooks ---------------------------------------------------------------------------------
+PROGRESS_SLUG = "07-my-progress"  # the "My progress" notebook, not an assignment with grades
+
+
 # --- cell ids ----------------------------------------------------------------------------------
 def item_cell(item_id: str) -> str:
     """The cell that asks an item, and for a graded item its nbgrader grade id: m1.g3 -> m1-g3."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import PROGRESS_SLUG
+from .contract import PROGRESS_SLUG
 from .items import Module, all_modules, module_title
 from .pages import parts, render
 from .progress import module_progress

@@ -16,13 +16,10 @@ from pathlib import Path
 
 import nbformat
 
-from .home import CELL_LABEL, INTRO
+from .build import home_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 HOME = "home.ipynb"
-# Locked and folded like My progress's cell: in JupyterLab a learner sees the cell's label,
-# not its code, and cannot break their home page.
-SHOWN_CELL = {"editable": False, "deletable": False, "jupyter": {"source_hidden": True}}
 
 
 def assignments(root: Path) -> list[str]:
@@ -47,25 +44,6 @@ def release(root: Path = ROOT) -> None:
             check=True,
         )
     write_home(root / "modules")
-
-
-def home_notebook() -> nbformat.NotebookNode:
-    """The home page: a short welcome, then one cell that draws the modules and progress.
-
-    Fixed cell ids and metadata, so releasing twice writes the same bytes. Voilà titles the
-    browser tab with the notebook's ``title``.
-    """
-    intro = nbformat.v4.new_markdown_cell(INTRO, id="home-text")
-    source = f"# {CELL_LABEL}\nfrom course import course_home\ncourse_home()"
-    show = nbformat.v4.new_code_cell(source, id="home-show", metadata=SHOWN_CELL)
-    return nbformat.v4.new_notebook(
-        cells=[intro, show],
-        metadata={
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-            "language_info": {"name": "python"},
-            "title": "Peer Support Specialist course",
-        },
-    )
 
 
 def write_home(modules: Path) -> Path:
