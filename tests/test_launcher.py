@@ -91,8 +91,8 @@ class Run:
     lines: queue.Queue[str | None]
     started: float
 
-    def read_until(self, pattern: re.Pattern[str], timeout: float) -> list[str]:
-        """Every line printed until one matches (it is the last), or fail with what was printed."""
+    def _read(self, pattern: re.Pattern[str] | None, timeout: float) -> tuple[list[str], bool]:
+        """Lines printed until one matches ``pattern`` (True) or the script ends (False)."""
         seen: list[str] = []
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -101,25 +101,22 @@ class Run:
             except queue.Empty:
                 continue
             if line is None:
-                break
+                return seen, False
             seen.append(line)
-            if pattern.search(line):
-                return seen
-        raise AssertionError(f"no line matching {pattern.pattern!r}; the script printed: {seen}")
+            if pattern is not None and pattern.search(line):
+                return seen, True
+        raise AssertionError(f"the script neither matched nor ended in {timeout:.0f} s; it printed: {seen}")
+
+    def read_until(self, pattern: re.Pattern[str], timeout: float) -> list[str]:
+        """Every line printed until one matches (it is the last), or fail with what was printed."""
+        seen, matched = self._read(pattern, timeout)
+        if not matched:
+            raise AssertionError(f"no line matching {pattern.pattern!r}; the script printed: {seen}")
+        return seen
 
     def rest(self, timeout: float) -> list[str]:
         """The lines printed until the script ends."""
-        seen: list[str] = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=1)
-            except queue.Empty:
-                continue
-            if line is None:
-                return seen
-            seen.append(line)
-        raise AssertionError(f"the script did not end; it printed: {seen}")
+        return self._read(None, timeout)[0]
 
 
 def launch(clone: Path, env: dict[str, str], *args: str) -> Run:
