@@ -9,7 +9,7 @@
   cells end in hidden ``score(...)`` calls holding the answers, and which ends with the
   "Check my work" button for self-paced learners.
 
-``content/modules/07-my-progress.md`` becomes the "My progress" notebook: no items and no
+``content/modules/13-my-progress.md`` becomes the "My progress" notebook: no items and no
 graded cells, but in ``solutions/`` like a module, so nbgrader releases it to a cohort too.
 
 Building is deterministic, so a test can rebuild into a temporary folder and compare.
@@ -30,7 +30,7 @@ import yaml
 
 from course import contract, home, texts
 from course.contract import PROGRESS_SLUG
-from course.items import Item
+from course.items import FRAMEWORK, Item
 
 ROOT = Path(__file__).resolve().parent.parent
 ITEM_LINE = re.compile(r"^\{\{\s*item\s+([\w.]+)\s*\}\}\s*$")
@@ -38,10 +38,10 @@ PROGRESS_LINE = re.compile(r"^\{\{\s*progress\s*\}\}\s*$")
 # The status cell imports the calls a learner may type (answer, ask) as well as status.
 STATUS_IMPORT = "from course import answer, ask, status\n"
 LEARNER_FIELDS = {
-    "practice": ("id", "kind", "topic", "objective", "stem", "options", "answer"),
-    "graded": ("id", "kind", "topic", "objective", "stem", "options", "review", "points"),
-    "reflection": ("id", "kind", "topic", "objective", "prompt", "points"),
-    "sort": ("id", "kind", "topic", "objective", "stem", "bins", "tasks"),
+    "practice": ("id", "kind", "topic", "objective", "competencies", "stem", "options", "answer"),
+    "graded": ("id", "kind", "topic", "objective", "competencies", "stem", "options", "review", "points"),
+    "reflection": ("id", "kind", "topic", "objective", "competencies", "prompt", "points"),
+    "sort": ("id", "kind", "topic", "objective", "competencies", "stem", "bins", "tasks"),
 }
 LOCKED = {"editable": False, "deletable": False}
 # JupyterLab folds a cell's code away when its metadata says so, and shows only its first
@@ -54,8 +54,14 @@ class ContentError(ValueError):
     """A mistake in the content files, reported with the file and item it is in."""
 
 
-def read_module(items_file: Path) -> dict[str, Any]:
+def read_framework(root: Path) -> dict[str, Any]:
+    """The certification's competencies (numbered 1-17) and the exam's areas, from content/."""
+    return yaml.safe_load((root / "content" / "framework.yaml").read_text(encoding="utf-8"))
+
+
+def read_module(items_file: Path, framework: dict[str, Any] | None = None) -> dict[str, Any]:
     data = yaml.safe_load(items_file.read_text(encoding="utf-8"))
+    known = set((framework or read_framework(items_file.parents[2]))["competencies"])
     for field in ("module", "number", "slug", "title", "minutes", "objectives", "items"):
         if field not in data:
             raise ContentError(f"{items_file.name}: missing top-level field {field!r}")
@@ -67,6 +73,9 @@ def read_module(items_file: Path) -> dict[str, Any]:
             raise ContentError(f"{items_file.name}: {item['id']} does not start with {data['module']}.")
         if kind in ("practice", "graded") and item.get("answer") not in item.get("options", {}):
             raise ContentError(f"{items_file.name}: {item['id']}: answer is not one of the options")
+        unknown = set(item.get("competencies", [])) - known
+        if unknown:
+            raise ContentError(f"{items_file.name}: {item['id']}: no competency numbered {sorted(unknown)}")
     return data
 
 
@@ -82,6 +91,7 @@ def learner_data(module: dict[str, Any]) -> dict[str, Any]:
     meta += ("topics", "topic_names", "review_module")
     out = {k: module[k] for k in meta if k in module}
     out["shuffle"] = bool(module.get("shuffle", False))
+    out["competencies"] = sorted({n for item in module["items"] for n in item.get("competencies", [])})
     out["items"] = items
     return out
 
@@ -331,8 +341,13 @@ def build(root: Path = ROOT, out: Path | None = None) -> list[Path]:
     out = out or root
     written: list[Path] = []
     words = glossary(root)
+    framework = read_framework(root)
+    framework_file = out / "course" / "data" / FRAMEWORK
+    framework_file.parent.mkdir(parents=True, exist_ok=True)
+    framework_file.write_text(json.dumps(framework, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    written.append(framework_file)
     for items_file in sorted((root / "content" / "items").glob("*.yaml")):
-        module = read_module(items_file)
+        module = read_module(items_file, framework)
         slug = module["slug"]
         data_file = out / "course" / "data" / f"{module['module']}.json"
         data_file.parent.mkdir(parents=True, exist_ok=True)

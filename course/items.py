@@ -16,6 +16,7 @@ from typing import Any
 from .store import module_of
 
 LETTERS = "ABCDEFGH"
+FRAMEWORK = "framework.json"  # not a module: the competencies and exam areas
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Item:
     stem: str
     topic: str = ""
     objective: str = ""
+    competencies: tuple[int, ...] = ()  # numbers of the certification's core competencies (1-17)
     options: tuple[Option, ...] = ()
     answer: str | None = None  # practice items only
     review: str = ""
@@ -75,6 +77,7 @@ class Module:
     shuffle: bool = False
     topic_names: dict[str, str] = field(default_factory=dict)
     review_module: dict[str, str] = field(default_factory=dict)
+    competencies: tuple[int, ...] = ()  # every competency its items practise, in order
 
 
 def _item(raw: dict[str, Any]) -> Item:
@@ -88,6 +91,7 @@ def _item(raw: dict[str, Any]) -> Item:
         stem=raw.get("stem") or raw.get("prompt", ""),
         topic=raw.get("topic", ""),
         objective=raw.get("objective", ""),
+        competencies=tuple(raw.get("competencies", ())),
         options=options,
         answer=raw.get("answer"),
         review=raw.get("review", ""),
@@ -112,6 +116,7 @@ def load_module(module: str) -> Module:
         shuffle=raw.get("shuffle", False),
         topic_names=raw.get("topic_names", {}),
         review_module=raw.get("review_module", {}),
+        competencies=tuple(raw.get("competencies", ())),
     )
 
 
@@ -131,9 +136,25 @@ def find_item(item_id: str) -> Item:
     return items[item_id]
 
 
+@dataclass(frozen=True)
+class Framework:
+    """What the certification is built on: its core competencies and its exam's areas."""
+
+    competencies: dict[int, str]  # 1 -> "Hope, recovery and wellness", in the statute's order
+    areas: dict[str, str]  # "crisis-management" -> "Crisis management", in the exam's order
+
+
+@cache
+def framework() -> Framework:
+    """The competencies and exam areas (``course/data/framework.json``, from content/framework.yaml)."""
+    raw = json.loads(resources.files("course.data").joinpath(FRAMEWORK).read_text(encoding="utf-8"))
+    return Framework({int(n): name for n, name in raw["competencies"].items()}, dict(raw["areas"]))
+
+
 def all_modules() -> dict[str, Module]:
     """Every module of the course by id, in course order (the installed data files)."""
-    ids = [p.name[:-5] for p in resources.files("course.data").iterdir() if p.name.endswith(".json")]
+    files = resources.files("course.data").iterdir()
+    ids = [p.name[:-5] for p in files if p.name.endswith(".json") and p.name != FRAMEWORK]
     return {m.id: m for m in sorted((load_module(i) for i in ids), key=lambda m: m.number)}
 
 

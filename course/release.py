@@ -1,15 +1,18 @@
-"""Release learner notebooks: ``python -m course.release`` (run ``course.build`` first).
+"""Release learner notebooks: ``python -m course.release [module ...]`` (run ``course.build`` first).
 
-Runs nbgrader's own ``generate_assignment`` for every module in ``solutions/``, so each
-module folder in ``modules/`` is exactly what nbgrader makes and what a cohort on a hub
-receives. Then it writes ``modules/home.ipynb``, the self-paced learner's home page: not an
-assignment (it has nothing to grade), so nbgrader has no source for it.
+Runs nbgrader's own ``generate_assignment`` for every module in ``solutions/`` (or the ones
+named), so each module folder in ``modules/`` is exactly what nbgrader makes and what a cohort
+on a hub receives. Then it writes ``modules/home.ipynb``, the self-paced learner's home page: not
+an assignment (it has nothing to grade), so nbgrader has no source for it.
+
+It says one line per module as it goes: releasing every module takes half a minute, and a
+trainer who sees nothing for that long thinks it has hung.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,19 +34,33 @@ def stray_answer_files(root: Path) -> list[Path]:
     return sorted((root / "solutions").glob("*/answers*.json"))
 
 
-def release(root: Path = ROOT) -> None:
+def nbgrader_env() -> dict[str, str]:
+    """The environment with this Python's scripts first: nbgrader runs ``alembic`` by name, so
+    ``python -m course.release`` works from a virtual environment that is not activated."""
+    scripts = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": os.pathsep.join([scripts, os.environ.get("PATH", "")])}
+
+
+def release(root: Path = ROOT, names: list[str] | None = None) -> None:
     stray = stray_answer_files(root)
     if stray:
-        names = ", ".join(str(p.relative_to(root)) for p in stray)
-        raise SystemExit(f"Not releasing: remove the answers files in solutions/ first ({names}).")
-    nbgrader = shutil.which("nbgrader") or "nbgrader"
-    for name in assignments(root):
+        listed = ", ".join(str(p.relative_to(root)) for p in stray)
+        raise SystemExit(f"Not releasing: remove the answers files in solutions/ first ({listed}).")
+    known = assignments(root)
+    unknown = sorted(set(names or []) - set(known))
+    if unknown:
+        raise SystemExit(f"No module called {', '.join(unknown)} in solutions/. Modules: {', '.join(known)}")
+    chosen = names or known
+    for number, name in enumerate(chosen, start=1):
+        print(f"Releasing {name} ({number} of {len(chosen)})…", flush=True)
         subprocess.run(
-            [nbgrader, "generate_assignment", name, "--force", "--log-level=ERROR"],
+            [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force", "--log-level=ERROR"],
             cwd=root,
+            env=nbgrader_env(),
             check=True,
         )
     write_home(root / "modules")
+    print(f"Done: {len(chosen)} module(s) in {root / 'modules'}, and the home page.")
 
 
 def write_home(modules: Path) -> Path:
@@ -54,9 +71,10 @@ def write_home(modules: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help="module folder names (default: all)")
     parser.add_argument("--root", type=Path, default=ROOT, help="course folder (default: this repo)")
     args = parser.parse_args(argv)
-    release(args.root.resolve())
+    release(args.root.resolve(), args.modules)
     return 0
 
 

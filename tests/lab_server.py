@@ -32,7 +32,7 @@ from local_server import free_port, jupyter_command, wait_until_up
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from course.items import Module, load_module
+from course.items import Module, all_modules, load_module
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -66,7 +66,7 @@ SETTINGS = {
 
 def released_modules() -> dict[str, Module]:
     """Every module that asks questions and has a released notebook, by its folder name (slug)."""
-    modules = (load_module(path.stem) for path in sorted((ROOT / "course" / "data").glob("*.json")))
+    modules = all_modules().values()
     return {m.slug: m for m in modules if (ROOT / "modules" / m.slug / f"{m.slug}.ipynb").is_file()}
 
 

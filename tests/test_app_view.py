@@ -60,7 +60,7 @@ from course.items import Item, Module, all_modules, module_title
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 768}
 MODULES = {m.slug: m for m in all_modules().values()}
-PROGRESS = "07-my-progress"
+PROGRESS = "13-my-progress"
 PAGES = [*MODULES, PROGRESS, "home"]
 # Kernel start and every cell of a module, on a busy 2-core machine.
 OPEN_TIMEOUT_MS = 90_000
@@ -429,4 +429,4 @@ def test_the_home_page_counts_what_is_saved_and_writes_nothing(tmp_path: Path) -
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
     assert rows[module_title(module)].answers.startswith("1 of ")
     assert rows[module_title(MODULES["00-start-here"])].answers.startswith("0 of ")
-    assert list(rows)[-2:] == [module_title(MODULES["06-practice-exam"]), home.PROGRESS_TITLE]
+    assert list(rows)[-2:] == [module_title(MODULES["12-practice-exam"]), home.PROGRESS_TITLE]

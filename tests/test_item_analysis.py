@@ -177,7 +177,7 @@ def test_every_key_names_a_graded_cell_of_its_built_notebook() -> None:
 
 def test_practice_exam_items_are_analysed_by_key_and_topic_cell() -> None:
     module, slug, keys = ia.read_keys(ia.module_file("exam", ITEMS))
-    assert (module, slug, len(keys)) == ("exam", "06-practice-exam", 42)
+    assert (module, slug, len(keys)) == ("exam", "12-practice-exam", 42)
     everyone_right = {f"s{i}": {k.id: k.answer for k in keys} for i in range(3)}
     everyone_right["s0"][keys[0].id] = next(o for o in keys[0].options if o != keys[0].answer)
     stats = ia.analyse(keys, everyone_right)

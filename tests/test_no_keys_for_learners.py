@@ -72,8 +72,9 @@ def wheel_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def test_installed_package_holds_no_keys(wheel_files: dict[str, str]) -> None:
-    data = [n for n in wheel_files if n.startswith("course/data/") and n.endswith(".json")]
-    assert len(data) == len(module_sources()), "every module's data file is in the wheel"
+    data = {n for n in wheel_files if n.startswith("course/data/") and n.endswith(".json")}
+    expected = {f"course/data/{mid}.json" for mid in module_sources()} | {"course/data/framework.json"}
+    assert data == expected, "every module's data file, and the competencies, are in the wheel"
     assert_no_keys({n: t for n, t in wheel_files.items() if n.startswith("course/")})
 
 

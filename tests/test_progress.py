@@ -23,7 +23,7 @@ from course.items import load_module
 from course.progress import chart_values, course_progress, my_progress, progress_table, topics_to_review
 from course.selfcheck import Outcome, Part
 
-SLUG = "07-my-progress"
+SLUG = "13-my-progress"
 
 
 def entry(first: object, value: object) -> dict:
@@ -71,7 +71,7 @@ def learner(tmp_path: Path, sources: dict) -> Path:
     write(folder, "m2", {"m2.p1": entry(key(m2, "m2.p1", False), key(m2, "m2.p1")), "m2.p2": entry("b", "b")})
     text = (folder / "answers.json").read_text(encoding="utf-8")
     (folder / "answers.json").write_text(text[: text.index('"m2.p2"')], encoding="utf-8")  # a crash mid-write
-    exam = tmp_path / "06-practice-exam"
+    exam = tmp_path / "12-practice-exam"
     write(exam, "exam", {f"exam.g{n}": entry("a", "a") for n in range(1, 5)})
     topics = [("shared-experience", 3.0), ("community", 5.0), ("ethics", 4.0)]  # out of 6 each
     checked(exam, "exam", [(topic, "topic", earned, 6.0) for topic, earned in topics])

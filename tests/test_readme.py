@@ -16,11 +16,20 @@ from conftest import ROOT, module_sources
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_readme_lists_every_module_with_its_time() -> None:
+def competencies(module: dict) -> str:
+    """The README's words for the competencies a module's items practise: "1, 6, 9"."""
+    return ", ".join(str(n) for n in sorted({n for i in module["items"] for n in i.get("competencies", [])}))
+
+
+def test_readme_lists_every_module_with_its_competencies_and_time() -> None:
     table = README.split("<!-- modules-table")[1].split("<!-- end modules-table")[0]
-    rows = {r[0]: r[2] for r in (line.strip("| ").split(" | ") for line in table.splitlines()[3:]) if r[0]}
+    lines = (line.strip("| ").split(" | ") for line in table.splitlines()[3:])
+    rows = {r[0]: (r[2], r[3]) for r in lines if r[0]}
     expected = {
-        ("Exam" if m["module"] == "exam" else str(m["number"])): f"about {m['minutes']} minutes"
+        ("Exam" if m["module"] == "exam" else str(m["number"])): (
+            competencies(m),
+            f"about {m['minutes']} minutes",
+        )
         for m in module_sources().values()
     }
     assert rows == expected

@@ -77,7 +77,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
             write_answers(folder, module["module"], answers, seed_for(student, module["module"]))
             succeeded(api.autograde(slug, student, force=True, create=True))
     for student in ("all_right", "half_right"):
-        succeeded(api.generate_feedback("06-practice-exam", student, force=True))
+        succeeded(api.generate_feedback("12-practice-exam", student, force=True))
     return root
 
 
@@ -97,29 +97,29 @@ def test_exam_is_scored_by_topic_in_the_gradebook(course: Path) -> None:
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for topic in exam["topics"]:
             right = sum(1 for i in graded(exam) if i["topic"] == topic and answers[i["id"]] == i["answer"])
-            grade = gb.find_grade(f"exam-{topic}", "06-practice-exam", "06-practice-exam", "half_right")
+            grade = gb.find_grade(f"exam-{topic}", "12-practice-exam", "12-practice-exam", "half_right")
             assert grade.score == right, topic
 
 
 def exam_file(course: Path, stage: str, student: str, suffix: str) -> Path:
-    return course / stage / student / "06-practice-exam" / f"06-practice-exam{suffix}"
+    return course / stage / student / "12-practice-exam" / f"12-practice-exam{suffix}"
 
 
 def test_exam_feedback_has_a_chart_and_modules_to_review(course: Path) -> None:
     page = " ".join(html.unescape(
-        (course / "feedback" / "half_right" / "06-practice-exam" / "06-practice-exam.html").read_text()
+        (course / "feedback" / "half_right" / "12-practice-exam" / "12-practice-exam.html").read_text()
     ).split())
     assert "data:image/png;base64" in page
     assert "Worth a review: Module" in page
     full = " ".join(html.unescape(
-        (course / "feedback" / "all_right" / "06-practice-exam" / "06-practice-exam.html").read_text()
+        (course / "feedback" / "all_right" / "12-practice-exam" / "12-practice-exam.html").read_text()
     ).split())
     assert "Worth a review" not in full and "6 of 6 right." in full
 
 
 def test_exam_feedback_numbers_questions_in_the_learners_own_order(course: Path) -> None:
     nb = nbformat.read(
-        str(course / "autograded" / "all_right" / "06-practice-exam" / "06-practice-exam.ipynb"), 4
+        str(course / "autograded" / "all_right" / "12-practice-exam" / "12-practice-exam.ipynb"), 4
     )
     questions = next(c for c in nb.cells if "ask_all(" in c.source)
     shown = "".join(o.get("text", "") for o in questions.outputs)

@@ -37,7 +37,7 @@ from course.pages import anchor
 from course.selfcheck import check, find_solutions
 
 M1 = "01-shared-lived-experience"
-EXAM = "06-practice-exam"
+EXAM = "12-practice-exam"
 ROW = re.compile(r'<tr><th scope="row">(.*?)</th><td>(.*?)</td><td>(.*?)</td></tr>')
 
 
