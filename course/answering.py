@@ -6,6 +6,7 @@ puts back after a learner deleted it still runs, wherever it lands.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -19,13 +20,15 @@ from .store import AnswerStore, Loaded, SaveFailed, is_answered, module_of
 def status(module_id: str) -> None:
     """Say where answers are kept, how many there are, and anything wrong with the file."""
     store = AnswerStore(module_id)
-    print(status_text(module_id, store.load(), grading=store.read_only))
+    loaded = store.load()
+    loaded.seed = store.seed(loaded)  # a practice exam counts the learner's own form
+    print(status_text(module_id, loaded, grading=store.read_only))
 
 
 def status_text(module_id: str, loaded: Loaded, grading: bool) -> str:
     """The status cell's words: how many answered, and what was wrong with the file."""
     module = load_module(module_id)
-    asked = [i for i in module.items.values() if i.kind != "sort"]
+    asked = [module.items[i] for i in item_order(module, loaded.seed) if module.items[i].kind != "sort"]
     answered = sum(1 for i in asked if is_answered(loaded.entries.get(i.id, {}).get("value")))
     if grading:
         lines = [texts.STATUS_GRADING.format(answered=answered, total=len(asked))]
@@ -85,21 +88,43 @@ def ask(item_id: str) -> None:
 
 
 def ask_all(module_id: str) -> None:
-    """Show every item of a module, in this learner's order (the practice exam)."""
+    """Show a practice exam: this learner's own form, in their own order, with the exam's
+    clock and count of answers above and below, and a break suggested halfway."""
     module = load_module(module_id)
     store = AnswerStore(module_id)
-    seed = store.seed()
+    loaded = store.load()
+    seed = store.seed(loaded)
     order = item_order(module, seed)
     shown = [
         (replace(module.items[i], position=n), option_order(module.items[i], module, seed))
         for n, i in enumerate(order, start=1)
     ]
-    _show(shown, store)
+    if store.read_only:
+        _show(shown, store, loaded)
+        return
+    from IPython.display import display
+
+    from .exam_mode import ExamPanel, break_note
+
+    saved = {i: loaded.entries.get(i, {}).get("value") for i in order}
+    panel = ExamPanel(store, order, saved, module.minutes * 60, loaded.clock or 0)
+    half = len(shown) // 2 if len(shown) >= 100 else 0  # a full-length form only
+    display(panel.widget)
+    _show(shown[:half], store, loaded, panel.on_saved)
+    if half:
+        display(break_note(half))
+    _show(shown[half:], store, loaded, panel.on_saved)
+    display(panel.widget)
 
 
-def _show(shown: list[tuple[Item, tuple[Option, ...]]], store: AnswerStore) -> None:
+def _show(
+    shown: list[tuple[Item, tuple[Option, ...]]],
+    store: AnswerStore,
+    loaded: Loaded | None = None,
+    on_saved: Callable[[str, Any], None] | None = None,
+) -> None:
     """Show items with their saved answers, reading the answers file once for all of them."""
-    entries = store.load().entries
+    entries = (loaded or store.load()).entries
     saved = {item.id: entries.get(item.id, {}).get("value") for item, _ in shown}
     if store.read_only:
         for item, options in shown:
@@ -115,7 +140,7 @@ def _show(shown: list[tuple[Item, tuple[Option, ...]]], store: AnswerStore) -> N
         elif item.kind == "sort":
             display(widgets.sort(item, store, saved[item.id]))
         else:
-            display(widgets.choice(item, options, store, saved[item.id]))
+            display(widgets.choice(item, options, store, saved[item.id], on_saved))
 
 
 def _grading_view(item: Item, options: tuple[Option, ...], value: Any) -> str:

@@ -164,7 +164,7 @@ class GradeAnswers(NbGraderPreprocessor):
         folder = Path(resources["metadata"]["path"])
         loaded = AnswerStore(module.id, folder, read_only=True).load() if module else Loaded()
         if module and loaded.seed is None:  # the learner's own order, as their notebook drew it
-            loaded.seed = seed_for(resources["nbgrader"]["student"], module.id)
+            loaded.seed = seed_for(resources["nbgrader"]["student"])
         grader = NotebookGrader(module, loaded)
         count = 0
         for cell in nb.cells:

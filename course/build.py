@@ -35,6 +35,8 @@ from course.items import FRAMEWORK, Item
 ROOT = Path(__file__).resolve().parent.parent
 ITEM_LINE = re.compile(r"^\{\{\s*item\s+([\w.]+)\s*\}\}\s*$")
 PROGRESS_LINE = re.compile(r"^\{\{\s*progress\s*\}\}\s*$")
+# A practice exam shows all its questions in one cell, in each learner's own order.
+QUESTIONS_LINE = re.compile(r"^\{\{\s*questions\s*\}\}\s*$")
 # The status cell imports the calls a learner may type (answer, ask) as well as status.
 STATUS_IMPORT = "from course import answer, ask, status\n"
 LEARNER_FIELDS = {
@@ -60,8 +62,14 @@ def read_framework(root: Path) -> dict[str, Any]:
 
 
 def read_module(items_file: Path, framework: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A module's items file, checked; a practice exam form gets its items from its bank."""
+    framework = framework or read_framework(items_file.parents[2])
     data = yaml.safe_load(items_file.read_text(encoding="utf-8"))
-    known = set((framework or read_framework(items_file.parents[2]))["competencies"])
+    if "bank" in data:
+        data["items"] = from_bank(items_file.parent / f"{data['bank']}.yaml", data["module"])
+    if "draw" in data:
+        exam_form(items_file.name, data, framework)
+    known = set(framework["competencies"])
     for field in ("module", "number", "slug", "title", "minutes", "objectives", "items"):
         if field not in data:
             raise ContentError(f"{items_file.name}: missing top-level field {field!r}")
@@ -79,6 +87,35 @@ def read_module(items_file: Path, framework: dict[str, Any] | None = None) -> di
     return data
 
 
+def from_bank(bank_file: Path, module_id: str) -> list[dict[str, Any]]:
+    """The bank's items, numbered as in the bank but named for this form: exam.g7 -> short.g7."""
+    bank = yaml.safe_load(bank_file.read_text(encoding="utf-8"))
+    return [{**item, "id": f"{module_id}.{item['id'].split('.', 1)[1]}"} for item in bank["items"]]
+
+
+def exam_form(name: str, data: dict[str, Any], framework: dict[str, Any]) -> None:
+    """Make a practice exam form's topics the exam's areas, and check its bank can fill it.
+
+    Each item names its ``area``; the form's topics, their names and their order are the
+    framework's areas, and every area must hold enough items for the slice the form draws.
+    """
+    areas = framework["areas"]
+    need = data["draw"]["first"] + data["draw"]["per_area"]
+    for item in data["items"]:
+        if item.get("area") not in areas:
+            raise ContentError(f"{name}: {item['id']}: area {item.get('area')!r} is not an exam area")
+        item["topic"] = item["area"]
+    for area in areas:
+        have = sum(1 for item in data["items"] if item["area"] == area)
+        if have < need:
+            raise ContentError(f"{name}: area {area} has {have} items; the form draws up to item {need}")
+    missing = set(areas) - set(data.get("review_module", {}))
+    if missing:
+        raise ContentError(f"{name}: review_module names no module for {', '.join(sorted(missing))}")
+    data["topics"] = list(areas)
+    data["topic_names"] = dict(areas)
+
+
 def learner_data(module: dict[str, Any]) -> dict[str, Any]:
     """The part of a module that may sit in every learner's installed package."""
     items = []
@@ -88,7 +125,7 @@ def learner_data(module: dict[str, Any]) -> dict[str, Any]:
             safe["options"] = {k: {"text": o["text"]} for k, o in item["options"].items()}
         items.append(safe)
     meta = ("module", "number", "slug", "title", "minutes", "objectives")
-    meta += ("topics", "topic_names", "review_module")
+    meta += ("topics", "topic_names", "review_module", "draw")
     out = {k: module[k] for k in meta if k in module}
     out["shuffle"] = bool(module.get("shuffle", False))
     out["competencies"] = sorted({n for item in module["items"] for n in item.get("competencies", [])})
@@ -175,23 +212,27 @@ def notebook(module: dict[str, Any], body: str) -> nbformat.NotebookNode:
         _code(contract.status_cell(mid), texts.CELL_STATUS, status, **LOCKED),
     ]
     placed: list[str] = []
+    shuffled = bool(module.get("shuffle"))
 
     def place(line: str) -> list[nbformat.NotebookNode] | None:
+        if shuffled and QUESTIONS_LINE.match(line):
+            placed.extend(items)
+            return shuffled_cells(module)
         match = ITEM_LINE.match(line)
         if not match:
             return None
         item_id = match.group(1)
-        if item_id not in items:
-            raise ContentError(f"{module['slug']}.md names {item_id}, which {mid}.yaml lacks")
+        if shuffled or item_id not in items:
+            problem = "shows all its questions at once" if shuffled else f"{mid}.yaml lacks it"
+            raise ContentError(f"{module['slug']}.md names {item_id}: the module {problem}")
         placed.append(item_id)
-        if module.get("shuffle"):
-            return shuffled_cells(module) if len(placed) == 1 else []
         return item_cells(items[item_id])
 
     _assemble(mid, body, place, cells)
     missing = sorted(set(items) - set(placed))
     if missing:
-        raise ContentError(f"{module['slug']}.md does not place {', '.join(missing)}")
+        where = "{{ questions }}" if shuffled else ", ".join(missing)
+        raise ContentError(f"{module['slug']}.md does not place {where}")
     return _notebook(cells + check_cells(mid))
 
 
@@ -306,11 +347,13 @@ def shuffled_cells(module: dict[str, Any]) -> list[nbformat.NotebookNode]:
             "feedback then shows how you did on each topic.",
         ),
     ]
+    draw = module.get("draw")
     for topic in module["topics"]:
         mine = [i for i in module["items"] if i["topic"] == topic]
         keys = {i["id"]: i["answer"] for i in mine}
         source = f"{contract.shown('topic_check', mid, topic)}\n{contract.hidden_topic(mid, topic, keys)}"
-        points = sum(i["points"] for i in mine)
+        # A form drawn from a bank asks ``per_area`` of the area's items; the cell holds every key.
+        points = draw["per_area"] * mine[0]["points"] if draw else sum(i["points"] for i in mine)
         meta = _nbgrader(contract.topic_cell(mid, topic), points, grade=True, task=False)
         label = texts.CELL_TOPIC.format(topic=module.get("topic_names", {}).get(topic, topic))
         cells.append(_code(contract.topic_cell(mid, topic), label, source, nbgrader=meta))

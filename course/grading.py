@@ -59,8 +59,8 @@ def _sentence(item: Item, key: str, module: Module, loaded: Loaded) -> tuple[flo
 
 
 def positions(module: Module, loaded: Loaded) -> dict[str, int]:
-    """Where this learner met each item (the practice exam's own order); {} for a module."""
-    if not module.shuffle or loaded.seed is None:
+    """Where this learner met each item of their practice exam form; {} for a module."""
+    if not module.shuffle:
         return {}
     return {item_id: n for n, item_id in enumerate(item_order(module, loaded.seed), start=1)}
 
@@ -69,12 +69,16 @@ def mark(module_id: str, keys: dict[str, str], loaded: Loaded) -> list[Mark]:
     """Mark the items of ``keys`` (item id -> key) from the parsed answers, in the learner's order.
 
     A key for an item the module does not know earns nothing and says so: the instructor
-    notebook and the course data disagree, which only the instructor can fix.
+    notebook and the course data disagree, which only the instructor can fix. A practice exam
+    cell holds the keys of its whole area of the bank; only the items of this learner's form
+    are marked.
     """
     module = load_module(module_id)
     where = positions(module, loaded)
     marks = []
     for item_id in sorted(keys, key=lambda i: where.get(i, 0)):
+        if module.draw is not None and item_id in module.items and item_id not in where:
+            continue
         if item_id not in module.items:
             sentence = texts.GRADE_BROKEN.format(label=item_id, reason="unknown question")
             marks.append(Mark(item_id, item_id, 0.0, 0.0, sentence, None, ""))
@@ -92,8 +96,7 @@ def _run_by_hand(module_id: str, keys: dict[str, str]) -> float:
         warnings.simplefilter("ignore")
         store = AnswerStore(module_id, read_only=True)
         loaded = store.load()
-        if loaded.seed is None:
-            loaded = replace(loaded, seed=store.seed())
+        loaded.seed = store.seed(loaded)
         marks = mark(module_id, keys, loaded)
     done = {m.item_id: m for m in RESULTS.get(module_id, [])}
     done.update({m.item_id: m for m in marks})

@@ -60,8 +60,10 @@ class Row:
 
 def module_row(module: Module, folder: Path) -> Row:
     """A module's row, from the answers saved in its folder (a missing folder: nothing yet)."""
-    entries = AnswerStore(module.id, folder, read_only=True).load().entries
-    figures = module_progress(module, entries, None)
+    store = AnswerStore(module.id, folder, read_only=True)
+    loaded = store.load()
+    seed = store.seed(loaded)
+    figures = module_progress(module, loaded.entries, None, seed)
     short = f"the {module.title.lower()}" if module.shuffle else f"Module {module.number}"
     return Row(
         name=module_title(module),

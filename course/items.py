@@ -67,6 +67,19 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Draw:
+    """How a practice exam form takes its items from the bank, area by area.
+
+    Each learner's items of one area are put in that learner's own order (the same order for
+    every form), and a form takes ``per_area`` of them starting at ``first``: the full form the
+    first 15, the short form the next 5, so a learner who sits both meets no item twice.
+    """
+
+    first: int
+    per_area: int
+
+
+@dataclass(frozen=True)
 class Module:
     id: str
     number: int
@@ -76,8 +89,10 @@ class Module:
     items: dict[str, Item]
     shuffle: bool = False
     topic_names: dict[str, str] = field(default_factory=dict)
-    review_module: dict[str, str] = field(default_factory=dict)
+    # Per topic (a practice exam's area), the modules that teach it, by slug.
+    review_module: dict[str, tuple[str, ...]] = field(default_factory=dict)
     competencies: tuple[int, ...] = ()  # every competency its items practise, in order
+    draw: Draw | None = None  # a practice exam form drawn from a bank; None: every item, as written
 
 
 def _item(raw: dict[str, Any]) -> Item:
@@ -115,9 +130,15 @@ def load_module(module: str) -> Module:
         items={entry["id"]: _item(entry) for entry in raw["items"]},
         shuffle=raw.get("shuffle", False),
         topic_names=raw.get("topic_names", {}),
-        review_module=raw.get("review_module", {}),
+        review_module={t: _slugs(s) for t, s in raw.get("review_module", {}).items()},
         competencies=tuple(raw.get("competencies", ())),
+        draw=Draw(**raw["draw"]) if raw.get("draw") else None,
     )
+
+
+def _slugs(value: str | list[str]) -> tuple[str, ...]:
+    """One module's slug or several, as a tuple."""
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 class UnknownItem(LookupError):

@@ -1,8 +1,10 @@
-"""The order in which a learner sees options (and, in the practice exam, items).
+"""The order in which a learner sees options and items, and which items a practice exam asks.
 
-Modules show options as written. The practice exam shows every learner their own order,
-drawn from the learner's seed, so neighbours cannot copy by position and one learner always
-sees the same order again. Grading never depends on order: answers are stored by option key.
+Modules show their items and options as written. A practice exam form is drawn for each
+learner: from every area of the bank it takes the learner's share (``Module.draw``), then shows
+those items, and the options in each, in the learner's own order. Everything follows from the
+learner's seed, so one learner always gets the same form again and an instructor can rebuild
+it. Grading never depends on order: answers are stored by option key.
 """
 
 from __future__ import annotations
@@ -21,11 +23,36 @@ def option_order(item: Item, module: Module, seed: int | None) -> tuple[Option, 
     return tuple(options)
 
 
+def bank_number(item_id: str) -> int:
+    """An item's number in the bank, the same in every form: "short.g17" -> 17."""
+    return int("".join(ch for ch in item_id.split(".", 1)[1] if ch.isdigit()) or 0)
+
+
+def drawn(module: Module, seed: int) -> list[str]:
+    """The item ids of a practice exam form for this learner, area by area.
+
+    Each area's items are shuffled by the seed and the area alone, so every form of the bank
+    sees the same shuffle, and each form takes its own slice of it.
+    """
+    assert module.draw is not None
+    by_area: dict[str, list[str]] = {}
+    for item_id, item in module.items.items():
+        by_area.setdefault(item.topic, []).append(item_id)
+    chosen: list[str] = []
+    start, stop = module.draw.first, module.draw.first + module.draw.per_area
+    for area in module.topic_names:
+        pool = sorted(by_area.get(area, []), key=bank_number)
+        random.Random(f"{seed}/{area}").shuffle(pool)
+        chosen += pool[start:stop]
+    return chosen
+
+
 def item_order(module: Module, seed: int | None) -> list[str]:
-    """Item ids of a module as this learner meets them."""
-    ids = list(module.items)
+    """Item ids of a module as this learner meets them: every item of a module, or the
+    learner's own form of a practice exam (drawn as for seed 0 when there is no seed yet)."""
+    ids = drawn(module, seed or 0) if module.draw is not None else list(module.items)
     if module.shuffle and seed is not None:
-        random.Random(seed).shuffle(ids)
+        random.Random(f"{seed}/{module.id}").shuffle(ids)
     return ids
 
 

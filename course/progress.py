@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from . import check_texts as say
 from .check_results import read_results
 from .items import Module, all_modules, module_title
+from .order import item_order
 from .pages import parts, render
 from .results import WEAK_BELOW
 from .store import AnswerStore, is_answered
@@ -64,14 +65,16 @@ class Review:
 
 
 def module_progress(
-    module: Module, entries: dict[str, dict[str, Any]], check: dict[str, Any] | None
+    module: Module, entries: dict[str, dict[str, Any]], check: dict[str, Any] | None, seed: int | None = None
 ) -> ModuleProgress:
     """The figures of one module from its answers (as AnswerStore reads them) and last check.
 
+    A practice exam counts the questions of the learner's own form (drawn from ``seed``).
     "Right the first time" counts practice questions whose first answer on record (``first``,
     kept by the store however often the answer changed) is the right one.
     """
-    questions = [i for i in module.items.values() if i.kind in QUESTION_KINDS]
+    asked = [module.items[i] for i in item_order(module, seed)]
+    questions = [i for i in asked if i.kind in QUESTION_KINDS]
     answered = frozenset(i.id for i in questions if is_answered(entries.get(i.id, {}).get("value")))
     practice = [i for i in module.items.values() if i.kind == "practice"]
     tried = [i for i in practice if is_answered(entries.get(i.id, {}).get("first"))]
@@ -85,8 +88,10 @@ def course_progress(base: Path) -> list[ModuleProgress]:
     rows = []
     for module in all_modules().values():
         folder = base / module.slug
-        entries = AnswerStore(module.id, folder, read_only=True).load().entries
-        rows.append(module_progress(module, entries, read_results(folder, module.id)))
+        store = AnswerStore(module.id, folder, read_only=True)
+        loaded = store.load()
+        seed = store.seed(loaded)
+        rows.append(module_progress(module, loaded.entries, read_results(folder, module.id), seed))
     return rows
 
 
@@ -118,9 +123,10 @@ def topics_to_review(rows: list[ModuleProgress]) -> list[Review]:
                 why = say.REVIEW_GRADED.format(label=item.label, section=item.review)
                 note(module, topic_name(module, item.topic), why)
             elif part.get("kind") == "topic" and earned / possible < WEAK_BELOW:
-                target = by_slug.get(module.review_module.get(part["id"], ""), module)
                 why = say.REVIEW_EXAM_TOPIC.format(earned=earned, possible=possible)
-                note(target, topic_name(module, part["id"]), why)
+                slugs = module.review_module.get(part["id"], ())
+                for target in [by_slug[s] for s in slugs if s in by_slug] or [module]:
+                    note(target, topic_name(module, part["id"]), why)
     return [Review(topic, module, tuple(why)) for (_, topic), (module, why) in sorted(found.items())]
 
 

@@ -32,9 +32,10 @@ def topic_lines(module: Module, topics: dict[str, tuple[float, float]]) -> list[
     for topic, (earned, possible) in topics.items():
         name = module.topic_names.get(topic, topic)
         line = texts.TOPIC_SCORE.format(topic=name, earned=earned, possible=possible)
-        if earned / possible < WEAK_BELOW:
-            slug = module.review_module.get(topic, "")
-            line += " " + texts.TOPIC_REVIEW.format(number=int(slug[:2] or 0), slug=slug)
+        slugs = module.review_module.get(topic, ())
+        if earned / possible < WEAK_BELOW and slugs:
+            named = [texts.TOPIC_REVIEW_MODULE.format(number=int(slug[:2]), slug=slug) for slug in slugs]
+            line += " " + texts.TOPIC_REVIEW.format(modules=", ".join(named))
         lines.append(line)
     return lines
 

@@ -187,8 +187,8 @@ def _advice(module: Module, part_kind: str, key: str, earned: float, possible: f
     if part_kind == "item" and key not in done:
         return say.NEXT_ANSWER
     if part_kind == "topic":
-        other = module_by_slug(module.review_module.get(key, ""))
-        return say.NEXT_REVIEW_MODULE.format(number=other.number, title=other.title) if other else ""
+        others = [m for m in map(module_by_slug, module.review_module.get(key, ())) if m]
+        return " ".join(say.NEXT_REVIEW_MODULE.format(number=m.number, title=m.title) for m in others)
     return say.NEXT_REREAD.format(section=module.items[key].review)
 
 
@@ -237,8 +237,7 @@ def check(target: str | Path, module_id: str | None = None, solutions: Path | No
         return Outcome("no-solutions", say.CHECK_NO_SOLUTIONS, module)
     store = AnswerStore(module.id, folder, read_only=True)
     loaded = store.load()
-    if loaded.seed is None:  # the learner's own order, as their notebook draws it
-        loaded.seed = store.seed()
+    loaded.seed = store.seed(loaded)  # the learner's own form and order, as their notebook draws it
     kinds = {module.items[i].kind for i in answered(module, loaded) if i in module.items}
     if not kinds & {"graded", "reflection"}:
         return Outcome("unanswered", say.CHECK_UNANSWERED, module)

@@ -29,6 +29,7 @@ import re
 import stat
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,8 @@ class Loaded:
     unreadable: bool = False
     # The bytes as read, so the copy kept aside is exactly the old file.
     raw: bytes = b""
+    # Seconds on the practice exam's clock when the learner last paused or answered.
+    clock: int | None = None
 
 
 def _clean_entries(raw: Any, module: str, problems: list[str]) -> dict[str, dict[str, Any]]:
@@ -157,7 +160,10 @@ def parse(text: str, module: str) -> Loaded:
         keep_copy = True
     entries = _clean_entries(data.get("answers", {}), module, problems)
     seed = data.get("seed") if isinstance(data.get("seed"), int) else None
-    return Loaded(entries=entries, problems=problems, keep_copy=keep_copy or bool(problems), seed=seed)
+    clock = data.get("clock")
+    clock = clock if isinstance(clock, int) and not isinstance(clock, bool) and clock >= 0 else None
+    keep = keep_copy or bool(problems)
+    return Loaded(entries=entries, problems=problems, keep_copy=keep, seed=seed, clock=clock)
 
 
 def _lock_for(path: Path) -> FileLock:
@@ -202,10 +208,11 @@ def _failed(reason: str) -> SaveFailed:
     return SaveFailed(texts.SAVE_FAILED.format(reason=reason))
 
 
-def seed_for(who: str, module: str) -> int:
-    """The seed of a learner (their hub user name) in a module: the autograder uses it too,
-    for an answers file saved before it held a seed."""
-    return int(hashlib.sha256(f"{who}/{module}".encode()).hexdigest()[:8], 16)
+def seed_for(who: str) -> int:
+    """The seed of a learner (their hub user name): the autograder uses it too, for an answers
+    file saved before it held a seed. One seed for every form of the practice exam, so each form
+    takes its own slice of the learner's one shuffle of the bank (``course.order.drawn``)."""
+    return int(hashlib.sha256(f"{who}/practice-exam".encode()).hexdigest()[:8], 16)
 
 
 class AnswerStore:
@@ -233,18 +240,19 @@ class AnswerStore:
         entry = self.load().entries.get(item_id)
         return None if entry is None else entry.get("value")
 
-    def seed(self) -> int:
-        """A number fixed per learner and module (for the exam's own order of items).
+    def seed(self, loaded: Loaded | None = None) -> int:
+        """A number fixed per learner (for the practice exam's form and order of items).
 
         Drawn from the hub user name, so an instructor can reproduce a learner's order, and
         stored in the file with the first answer, so grading elsewhere shows the same order.
+        ``loaded`` saves reading the file again when the caller has just read it.
         """
-        loaded = self.load()
+        loaded = loaded or self.load()
         return loaded.seed if loaded.seed is not None else self._first_seed()
 
     def _first_seed(self) -> int:
         who = os.environ.get("JUPYTERHUB_USER") or os.environ.get("USER") or "learner"
-        return seed_for(who, self.module)
+        return seed_for(who)
 
     def record(self, item_id: str, value: Any) -> bool:
         """Save one answer at once. Returns False (and writes nothing) while grading.
@@ -257,20 +265,35 @@ class AnswerStore:
             return False
         now = time.strftime("%Y-%m-%dT%H:%M:%S")
 
-        def change(entries: dict[str, dict[str, Any]]) -> None:
-            old = entries.get(item_id)
+        def change(loaded: Loaded) -> None:
+            old = loaded.entries.get(item_id)
             if old is None:
-                entries[item_id] = {"value": value, "first": value, "changes": 1, "updated": now}
+                loaded.entries[item_id] = {"value": value, "first": value, "changes": 1, "updated": now}
             elif old.get("value") != value:
                 old.update(value=value, changes=int(old.get("changes", 0)) + 1, updated=now)
 
+        return self._save(change)
+
+    def record_clock(self, seconds: int) -> bool:
+        """Save the practice exam's clock (seconds used), so it goes on where the learner left
+        it after a pause, a reload or another day. Returns False (and writes nothing) while
+        grading; raises :class:`SaveFailed` like :meth:`record`."""
+        if self.read_only:
+            return False
+
+        def change(loaded: Loaded) -> None:
+            loaded.clock = max(0, int(seconds))
+
+        return self._save(change)
+
+    def _save(self, change: Callable[[Loaded], None]) -> bool:
         try:
             self._update(change)
         except OSError as error:
             raise _failed(_reason(error)) from error
         return True
 
-    def _update(self, change: Any) -> None:
+    def _update(self, change: Callable[[Loaded], None]) -> None:
         """Read, change and write back under the lock, so no other kernel's answer is lost.
 
         The old file is only ever replaced whole, by the new one: a damaged file is copied
@@ -283,13 +306,15 @@ class AnswerStore:
                 raise _failed(texts.SAVE_UNREADABLE)
             if loaded.keep_copy and loaded.raw:
                 _copy_aside(self.path, loaded.raw)
-            change(loaded.entries)
-            payload = {
+            change(loaded)
+            payload: dict[str, Any] = {
                 "format": FORMAT_VERSION,
                 "module": self.module,
                 "seed": loaded.seed if loaded.seed is not None else self._first_seed(),
                 "answers": dict(sorted(loaded.entries.items())),
             }
+            if loaded.clock is not None:
+                payload["clock"] = loaded.clock
             _write_atomically(self.path, json.dumps(payload, indent=1, ensure_ascii=False))
 
 

@@ -69,7 +69,25 @@ CHART_LATER = (
     "Your chart by topic appears in your feedback once your exam is graded (or when you check your own work)."
 )
 TOPIC_SCORE = "{topic}: {earned:g} of {possible:g} right."
-TOPIC_REVIEW = "Worth a review: Module {number} ({slug})."
+TOPIC_REVIEW = "Worth a review: {modules}."
+TOPIC_REVIEW_MODULE = "Module {number} ({slug})"
+
+# The practice exam, run like the real one: a clock the learner starts and pauses (nothing is
+# enforced), a count of answers, and a break at the halfway point.
+EXAM_CLOCK_START = "Start the clock"
+EXAM_CLOCK_PAUSE = "Pause the clock"
+EXAM_CLOCK = "Time used: {used} of {limit}."
+EXAM_CLOCK_OVER = "Time used: {used}. That is past the {limit} of the real exam. Finish at your own pace."
+EXAM_CLOCK_HELP = (
+    "The real exam gives you {limit}. This clock only helps you practise your pace: nothing "
+    "stops when it runs out, and you can pause it any time. It keeps its place when you come back."
+)
+EXAM_ANSWERED = "You have answered {answered} of {total} questions."
+EXAM_BREAK = (
+    "Halfway: {done} questions done. The real exam has a scheduled 10-minute break about here. "
+    "Take one now if you like: stand up, stretch, drink some water. Pause the clock at the top "
+    "first. Your answers are saved."
+)
 
 # nbgrader's Validate button (it shows only these lines, under "The following cell failed").
 VALIDATE_CHECKED = (

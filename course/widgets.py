@@ -177,7 +177,7 @@ def _status_html(text: str) -> str:
     return f'<div class="cps-status">{html.escape(text)}</div>'
 
 
-def _failed_html(problem: SaveFailed) -> str:
+def failed_html(problem: SaveFailed) -> str:
     """The learner's words for a failed save, marked by a symbol and a word, not colour alone."""
     return f'<div class="cps-status cps-feedback cps-wrong"><b>⚠ {html.escape(str(problem))}</b></div>'
 
@@ -191,7 +191,7 @@ def _saved(store: AnswerStore, item_id: str, value: Any, line: w.HTML) -> bool:
     try:
         store.record(item_id, value)
     except SaveFailed as problem:
-        line.value = _failed_html(problem)
+        line.value = failed_html(problem)
         return False
     return True
 
@@ -202,8 +202,16 @@ def _enhancer() -> w.Output:
     return w.Output(outputs=(script,), layout=_shared()["hidden"])
 
 
-def choice(item: Item, options: tuple[Option, ...], store: AnswerStore, saved: Any) -> ItemBox:
-    """A practice or graded multiple-choice question, showing ``saved`` (the answer on file)."""
+def choice(
+    item: Item,
+    options: tuple[Option, ...],
+    store: AnswerStore,
+    saved: Any,
+    on_saved: Callable[[str, Any], None] | None = None,
+) -> ItemBox:
+    """A practice or graded multiple-choice question, showing ``saved`` (the answer on file).
+
+    ``on_saved(item_id, value)`` hears of every answer saved (the practice exam counts them)."""
     keys = [opt.key for opt in options]
     buttons = w.RadioButtons(
         options=[(f"{LETTERS[i]}. {opt.text}", opt.key) for i, opt in enumerate(options)],
@@ -229,6 +237,8 @@ def choice(item: Item, options: tuple[Option, ...], store: AnswerStore, saved: A
         if _saved(store, item.id, change["new"], result):
             current["value"] = change["new"]
             show(change["new"])
+            if on_saved:
+                on_saved(item.id, change["new"])
 
     show(saved)
     buttons.observe(changed, names="value")

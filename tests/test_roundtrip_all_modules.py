@@ -74,7 +74,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
             folder = root / "submitted" / student / slug
             folder.mkdir(parents=True)
             shutil.copy(root / "modules" / slug / f"{slug}.ipynb", folder)
-            write_answers(folder, module["module"], answers, seed_for(student, module["module"]))
+            write_answers(folder, module["module"], answers, seed_for(student))
             succeeded(api.autograde(slug, student, force=True, create=True))
     for student in ("all_right", "half_right"):
         succeeded(api.generate_feedback("12-practice-exam", student, force=True))
@@ -138,7 +138,7 @@ def test_check_my_work_gives_the_gradebooks_points_on_every_cell(
     for student, (answers, _) in plans(module).items():
         folder = tmp_path / student / "modules" / slug
         shutil.copytree(ROOT / "modules" / slug, folder)
-        write_answers(folder, mid, answers, seed_for(student, mid))
+        write_answers(folder, mid, answers, seed_for(student))
         outcome = check(folder, solutions=tmp_path / "solutions")
         with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
             grades = {g.name: g.score for g in gb.find_submission_notebook(slug, slug, student).grades}
