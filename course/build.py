@@ -66,7 +66,7 @@ def read_module(items_file: Path, framework: dict[str, Any] | None = None) -> di
     framework = framework or read_framework(items_file.parents[2])
     data = yaml.safe_load(items_file.read_text(encoding="utf-8"))
     if "bank" in data:
-        data["items"] = from_bank(items_file.parent / f"{data['bank']}.yaml", data["module"])
+        data["items"] = from_bank(items_file.parents[1] / data["bank"], data["module"])
     if "draw" in data:
         exam_form(items_file.name, data, framework)
     known = set(framework["competencies"])
@@ -87,10 +87,22 @@ def read_module(items_file: Path, framework: dict[str, Any] | None = None) -> di
     return data
 
 
-def from_bank(bank_file: Path, module_id: str) -> list[dict[str, Any]]:
-    """The bank's items, numbered as in the bank but named for this form: exam.g7 -> short.g7."""
-    bank = yaml.safe_load(bank_file.read_text(encoding="utf-8"))
-    return [{**item, "id": f"{module_id}.{item['id'].split('.', 1)[1]}"} for item in bank["items"]]
+def read_bank(folder: Path) -> list[dict[str, Any]]:
+    """Every item of a practice exam bank (``content/exam-bank/<area>.yaml``), with its area.
+
+    Items are numbered in the bank (``g801``: hundreds for the area, as in content/framework.yaml)
+    and take their area from their file.
+    """
+    items = []
+    for path in sorted(folder.glob("*.yaml")):
+        part = yaml.safe_load(path.read_text(encoding="utf-8"))
+        items += [{"area": part["area"], **item} for item in part["items"]]
+    return items
+
+
+def from_bank(folder: Path, module_id: str) -> list[dict[str, Any]]:
+    """The bank's items named for one form: g801 -> exam.g801 in the full form, short.g801 in the short."""
+    return [{**item, "id": f"{module_id}.{item['id']}"} for item in read_bank(folder)]
 
 
 def exam_form(name: str, data: dict[str, Any], framework: dict[str, Any]) -> None:

@@ -7,13 +7,17 @@ no one would pick. These functions measure each cue over a set of items; the tes
 ``test_item_cues.py`` hold the course to limits, and an author can print the figures:
 
     python tests/item_checks.py            # every module and the exam bank
-    python tests/item_checks.py m6 exam    # some of them
+    python tests/item_checks.py m6 bank    # some of them ("bank": content/exam-bank)
+
+It also lists exam bank items whose stem is worded too close to a module item's (a twin: the
+exam would test recall of the module, not judgment in a new situation).
 
 Items are dicts as in ``content/items/*.yaml`` (``options`` by key, ``answer``).
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 from collections import Counter
@@ -42,6 +46,17 @@ OVERREACH = re.compile(
     r"restrain\w*|yell\w*|threaten\w*|mock\w*|lie to)\b",
     re.I,
 )
+
+# Words that say little about a scenario, left out when stems are compared.
+COMMON = frozenset(
+    re.findall(
+        r"\w+",
+        "a an the and or but of to in on at for with you your they them their is are was were be been it "
+        "this that what do does first best who how when which as by from i my me we our he she his her "
+        "not no will would can could should",
+    )
+)
+TWIN_AT = 0.5  # stems this close in wording (0-1) are twins
 
 LIMITS = {
     "content_free_rule": 0.35,  # share of items the blind rule gets right (chance is about 0.25)
@@ -118,15 +133,52 @@ def over_limits(items: list[dict]) -> dict[str, float]:
     return {name: value for name, value in figures(items).items() if value > LIMITS[name]}
 
 
+def stem_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z']+", text.lower()) if w not in COMMON]
+
+
+def closeness(a: str, b: str) -> float:
+    """How alike two stems are in wording, 0 to 1 (the same words in the same order: 1)."""
+    return difflib.SequenceMatcher(None, stem_words(a), stem_words(b), autojunk=False).ratio()
+
+
+def twins(exam: list[dict], others: list[dict]) -> list[tuple[str, str, float]]:
+    """(exam item, module item, closeness) for every exam stem worded like a module stem."""
+    found = []
+    for item in exam:
+        for other in others:
+            near = closeness(item["stem"], other.get("stem", ""))
+            if near >= TWIN_AT:
+                found.append((item["id"], other["id"], near))
+    return found
+
+
 def graded_items(modules: Iterable[dict]) -> list[dict]:
     """The graded choice items of module dicts (the exam's items are all graded)."""
     return [i for m in modules for i in m["items"] if i["kind"] == "graded"]
 
 
-def load(module_ids: list[str]) -> list[dict]:
-    files = sorted((ROOT / "content" / "items").glob("*.yaml"))
+def bank_items() -> list[dict]:
+    """The practice exam's bank (content/exam-bank/<area>.yaml), each item with its area."""
+    items = []
+    for path in sorted((ROOT / "content" / "exam-bank").glob("*.yaml")):
+        part = yaml.safe_load(path.read_text(encoding="utf-8"))
+        items += [{"area": part["area"], **item} for item in part["items"]]
+    return items
+
+
+def module_items() -> list[dict]:
+    """Every item of the modules (not the practice exam forms, which draw from the bank)."""
+    files = sorted((ROOT / "content" / "items").glob("m*.yaml"))
+    return [i for f in files for i in yaml.safe_load(f.read_text(encoding="utf-8"))["items"]]
+
+
+def load(names: list[str]) -> list[dict]:
+    """Module dicts by id; "bank" stands for the exam bank as one module."""
+    files = sorted((ROOT / "content" / "items").glob("m*.yaml"))
     modules = [yaml.safe_load(f.read_text(encoding="utf-8")) for f in files]
-    return [m for m in modules if not module_ids or m["module"] in module_ids]
+    modules.append({"module": "bank", "items": bank_items()})
+    return [m for m in modules if not names or m["module"] in names]
 
 
 def main(argv: list[str]) -> int:
@@ -150,7 +202,10 @@ def main(argv: list[str]) -> int:
         reasons += [f"overreach: {text}" for text in overreaching(item)]
         if reasons:
             print(f"  {item['id']}: {'; '.join(reasons)}")
-    return 1 if over_limits(items) else 0
+    close = twins([i for i in items if i.get("area")], module_items())
+    for exam_id, module_id, near in close:
+        print(f"  twin: {exam_id} is worded like {module_id} ({near:.2f})")
+    return 1 if over_limits(items) or close else 0
 
 
 if __name__ == "__main__":
