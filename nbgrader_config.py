@@ -5,6 +5,8 @@ learner notebooks committed in ``modules/`` are exactly what ``nbgrader generate
 makes. Instructors run every nbgrader command from this folder.
 """
 
+import logging
+import warnings
 from functools import partial
 from pathlib import Path
 
@@ -15,11 +17,19 @@ from nbgrader.preprocessors import (
     ClearMarkScheme,
     GetGrades,
     LimitOutput,
-    OverwriteCells,
     SaveAutoGrades,
 )
+from sqlalchemy.exc import SAWarning
 
-from course.autograde import CollectWithNotebook, GradeAnswers, ReleasedNotebookExporter, graded_notebooks
+from course.autograde import (
+    CollectWithNotebook,
+    GradeAnswers,
+    KeepHeadingsOnly,
+    ReleasedNotebookExporter,
+    RestoreGradedCells,
+    graded_notebooks,
+)
+from course.cohort_hooks import autograde_summary, hold_back_ungraded
 from course.feedback_page import FeedbackExporter
 
 HERE = Path(__file__).resolve().parent
@@ -29,8 +39,11 @@ ASSIGNMENTS = sorted(
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
+COURSE_ID = "cps-course"
+GRADEBOOK = HERE / "gradebook.db"
+
 c.CourseDirectory.root = str(HERE)
-c.CourseDirectory.course_id = "cps-course"
+c.CourseDirectory.course_id = COURSE_ID
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "modules"
 
@@ -40,7 +53,7 @@ c.CourseDirectory.release_directory = "modules"
 c.Autograde.exporter_class = ReleasedNotebookExporter
 # Of nbgrader's checks on a submitted copy only OverwriteCells has work to do on a released
 # notebook (it restores the hidden lines); the others cost a tenth of a second each learner.
-c.Autograde.sanitize_preprocessors = [OverwriteCells]
+c.Autograde.sanitize_preprocessors = [RestoreGradedCells]
 c.Autograde.autograde_preprocessors = [
     GradeAnswers,
     ClearMetadataPreprocessor,
@@ -49,6 +62,9 @@ c.Autograde.autograde_preprocessors = [
     AssignLatePenalties,
     # Once scored, the keys leave the autograded copy too: formgrader and feedback show none.
     ClearHiddenTests,
+    # The lessons shrink to their headings: formgrader shows the questions, the learner's
+    # words and the rubric without pages of teaching text between them.
+    KeepHeadingsOnly,
 ]
 # A renamed notebook is graded under its released name; collect gives a submission that
 # lost its notebook the released one, so its answers.json is graded too.
@@ -67,3 +83,21 @@ c.GenerateFeedback.exporter_class = FeedbackExporter
 
 # Validate (the learner's button) still runs the notebook; its cells only read a small file.
 c.Execute.timeout = 60
+
+# What a trainer sees: one line per learner and a summary (course/cohort_hooks.py), not
+# nbgrader's dozen lines per learner; warnings and errors still show. nbgrader's SQLAlchemy
+# warnings ("... not in session, add operation ... will not proceed") are about its own
+# bookkeeping and change nothing in the grades.
+
+
+def _worth_showing(record: logging.LogRecord) -> bool:
+    """Warnings and errors, less nbgrader's own notice about a display setting its steps ignore."""
+    return record.levelno >= logging.WARNING and "display_data_priority" not in record.getMessage()
+
+
+for command in ("AutogradeApp", "GenerateFeedbackApp"):
+    logging.getLogger(command).addFilter(_worth_showing)
+warnings.filterwarnings("ignore", category=SAWarning, module="nbgrader")
+c.Autograde.post_convert_hook = partial(autograde_summary, GRADEBOOK, COURSE_ID)
+# No feedback for a learner whose reflection nobody has graded yet (they would read 0 points).
+c.GenerateFeedback.post_convert_hook = partial(hold_back_ungraded, GRADEBOOK, COURSE_ID)

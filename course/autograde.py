@@ -31,14 +31,15 @@ from typing import Any
 import nbformat
 from nbconvert.exporters import NotebookExporter
 from nbgrader.exchange.default.collect import ExchangeCollect
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 
 from . import check_texts, contract, texts
 from .answering import graded_text, status_text
 from .grading import Mark, mark
-from .items import Module, module_by_slug
+from .items import Item, Module, module_by_slug
 from .results import by_topic, chart_png, topic_lines
 from .store import AnswerStore, Loaded, module_of, seed_for
+from .views import reflection_grading_html
 
 
 class MissingRelease(RuntimeError):
@@ -71,6 +72,20 @@ class ReleasedNotebookExporter(NotebookExporter):
             assignment, notebook = path.parent.name, path.stem
             filename = str(released_notebook(coursedir, assignment, notebook))
         return super().from_filename(filename, resources, **kw)
+
+
+class RestoreGradedCells(OverwriteCells):
+    """nbgrader's ``OverwriteCells``, without the warning it gives for every graded cell here.
+
+    It puts each graded cell's full source back from the gradebook, hidden keys included. The
+    released copy it starts from has no hidden lines, so every graded cell's checksum differs
+    from the gradebook's, always and harmlessly, and nbgrader would print a warning for each
+    (sixteen for one learner of Module 1). Any other changed attribute is still reported.
+    """
+
+    def report_change(self, name: str, attr: str, old: Any, new: Any) -> None:
+        if attr != "checksum":
+            super().report_change(name, attr, old, new)
 
 
 # --- grading a notebook from its answers file ------------------------------------------------
@@ -113,6 +128,13 @@ def _chart(module: Module, marks: list[Mark]) -> list[nbformat.NotebookNode]:
     return [image, _stream(words)]
 
 
+def _reflection(item: Item, loaded: Loaded, text: str) -> nbformat.NotebookNode:
+    """A reflection as wrapped, labelled prose (formgrader shows HTML), with its text beside it."""
+    value = loaded.entries.get(item.id, {}).get("value")
+    data = {"text/html": reflection_grading_html(item, value), "text/plain": _wrapped(text)}
+    return nbformat.from_dict({"output_type": "display_data", "data": data, "metadata": {}})
+
+
 class NotebookGrader:
     """The outputs of one notebook's cells, from one parsed answers file."""
 
@@ -130,6 +152,9 @@ class NotebookGrader:
             text = status_text(module_id, self.loaded, grading=True)
         elif name == "ask" and len(args) == 1 and module_of(str(args[0])) == module_id:
             text = graded_text(module_id, [str(args[0])], self.loaded)
+            item = self.module.items.get(str(args[0])) if self.module else None
+            if item is not None and item.kind == "reflection":
+                return [_reflection(item, self.loaded, text)]
         elif name == "ask_all" and args == (module_id,):
             text = graded_text(module_id, None, self.loaded)
         elif name == "check_my_work":
@@ -180,6 +205,26 @@ class GradeAnswers(NbGraderPreprocessor):
                 cell.outputs = [_stream(texts.GRADE_BROKEN.format(label=cell.get("id", ""), reason=reason))]
                 if cell.metadata.get("nbgrader", {}).get("grade"):
                     cell.outputs.append(_points(0.0, count))
+        return nb, resources
+
+
+class KeepHeadingsOnly(NbGraderPreprocessor):
+    """Shortens the graded copy's teaching text to its headings (an autograde step).
+
+    The graded copy is for grading: formgrader shows all of it, and a module's lessons put the
+    reflection thousands of pixels down the page. Each lesson cell keeps its headings, so the
+    instructor still sees where each question sits; nbgrader's own cells (the rubric) are kept.
+    """
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict[str, Any]) -> tuple[Any, dict]:
+        kept = []
+        for cell in nb.cells:
+            if cell.cell_type == "markdown" and "nbgrader" not in cell.metadata:
+                cell.source = "\n".join(line for line in cell.source.splitlines() if line.startswith("#"))
+                if not cell.source:
+                    continue
+            kept.append(cell)
+        nb.cells = kept
         return nb, resources
 
 

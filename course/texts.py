@@ -17,6 +17,9 @@ REFLECTION_EMPTY = "Nothing written yet. Your words are saved as you type."
 SORT_PROGRESS = "{done} of {total} sorted."
 PRACTICE_WHILE_GRADING = "{label} ({item_id}), not graded: {saved}"
 GRADING_READ_ONLY = "Answers are not changed while your work is being graded."
+# The reflection as an instructor reads it in formgrader, above the rubric.
+GRADER_REFLECTION = "What the learner wrote ({words} words):"
+GRADER_REFLECTION_EMPTY = "The learner wrote nothing here."
 
 TYPE_A_LETTER = (
     'Type the letter of your choice, for example: answer({item_id!r}, "b"). The choices are {letters}.'

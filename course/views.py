@@ -90,3 +90,23 @@ def stem_html(item: Item) -> str:
         f'<div class="cps-stem"><b>{html.escape(item.label)}</b>'
         f'<span class="cps-id" hidden>({html.escape(item.id)})</span><br>{html.escape(item.stem)}</div>'
     )
+
+
+def reflection_grading_html(item: Item, value: Any) -> str:
+    """A learner's reflection as the instructor reads it in formgrader: the prompt, then the
+    learner's own words as wrapped prose under a label, right above the rubric.
+
+    As text output it would be one unwrapped monospace line thousands of pixels wide. Every word
+    the learner wrote is escaped: nothing of theirs can act in the instructor's page.
+    """
+    text = value.strip() if isinstance(value, str) else ""
+    label = texts.GRADER_REFLECTION.format(words=len(text.split())) if text else texts.GRADER_REFLECTION_EMPTY
+    words = html.escape(text) if text else ""
+    quote = (
+        '<blockquote style="white-space:pre-wrap;font-size:1.1em;line-height:1.5;max-width:46em;'
+        f'margin:.4em 0;padding:.5em 1em;border-left:4px solid #3465a4">{words}</blockquote>'
+        if text
+        else ""
+    )
+    prompt = f"<p><strong>{html.escape(item.label)}</strong>: {html.escape(item.stem)}</p>"
+    return f'<div class="cps-reflection">{prompt}<p><strong>{html.escape(label)}</strong></p>{quote}</div>'
