@@ -56,6 +56,14 @@ def test_practice_exam_covers_every_topic() -> None:
     assert set(exam["review_module"].values()) <= slugs
 
 
+def test_each_glossary_term_is_defined_once() -> None:
+    terms = yaml.safe_load((ROOT / "content" / "glossary.yaml").read_text(encoding="utf-8"))["terms"]
+    twice = [t for t, n in Counter(e["term"].lower() for e in terms).items() if n > 1]
+    assert not twice, f"defined more than once (merge them, listing every module): {twice}"
+    numbers = {m["number"] for m in MODULES.values()}
+    assert all(set(e.get("modules", [])) <= numbers for e in terms)
+
+
 @pytest.mark.parametrize("mid", list(MODULES))
 def test_every_option_has_feedback_and_no_catch_all_options(mid: str) -> None:
     for item in choice_items(MODULES[mid]):
