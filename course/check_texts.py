@@ -92,3 +92,11 @@ PROGRESS_NOTHING_TO_REVIEW = "Nothing to review right now. Keep going!"
 REVIEW_PRACTICE = "{label} was not right the first time."
 REVIEW_GRADED = '{label} was not right. Reread "{section}".'
 REVIEW_EXAM_TOPIC = "Practice exam: {earned:g} of {possible:g} right on this topic."
+COMPETENCY_HEADING = "The exam's 17 competencies"
+COMPETENCY_INTRO = (
+    "California's Medi-Cal Peer Support Specialist exam is built on 17 core competencies. "
+    "Here is where the course teaches each one, and how far you have come in it."
+)
+COMPETENCY_CAPTION = "Each competency, the modules that teach it, and your answers"
+COMPETENCY_COLUMNS = ("Competency", "Taught in", "Questions answered", "Practice right the first time")
+COMPETENCY_NAME = "{number}. {name}"

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import check_texts as say
 from .check_results import read_results
-from .items import Module, all_modules, module_title
+from .items import Module, all_modules, framework, module_title
 from .order import item_order
 from .pages import parts, render
 from .results import WEAK_BELOW
@@ -41,7 +41,7 @@ class ModuleProgress:
     module: Module
     answered_ids: frozenset[str]  # questions with a saved answer
     questions: int
-    practice_tried: int  # practice questions with a first answer on record
+    practice_tried_ids: frozenset[str]  # practice questions with a first answer on record
     practice_right_first: int
     missed_practice: tuple[str, ...]  # practice item ids not right the first time
     check: dict[str, Any] | None  # the last check-results.json, if any
@@ -49,6 +49,10 @@ class ModuleProgress:
     @property
     def answered(self) -> int:
         return len(self.answered_ids)
+
+    @property
+    def practice_tried(self) -> int:
+        return len(self.practice_tried_ids)
 
     @property
     def started(self) -> bool:
@@ -79,8 +83,8 @@ def module_progress(
     practice = [i for i in module.items.values() if i.kind == "practice"]
     tried = [i for i in practice if is_answered(entries.get(i.id, {}).get("first"))]
     missed = tuple(i.id for i in tried if entries[i.id]["first"] != i.answer)
-    right = len(tried) - len(missed)
-    return ModuleProgress(module, answered, len(questions), len(tried), right, missed, check)
+    tried_ids, right = frozenset(i.id for i in tried), len(tried) - len(missed)
+    return ModuleProgress(module, answered, len(questions), tried_ids, right, missed, check)
 
 
 def course_progress(base: Path) -> list[ModuleProgress]:
@@ -128,6 +132,43 @@ def topics_to_review(rows: list[ModuleProgress]) -> list[Review]:
                 for target in [by_slug[s] for s in slugs if s in by_slug] or [module]:
                     note(target, topic_name(module, part["id"]), why)
     return [Review(topic, module, tuple(why)) for (_, topic), (module, why) in sorted(found.items())]
+
+
+@dataclass(frozen=True)
+class CompetencyProgress:
+    """One of the certification's competencies across the modules: where it is taught, and
+    how many of its questions the learner has answered and got right the first time."""
+
+    number: int
+    name: str
+    modules: tuple[Module, ...]
+    questions: int
+    answered: int
+    practice_tried: int
+    practice_right_first: int
+
+
+def competency_progress(rows: list[ModuleProgress]) -> list[CompetencyProgress]:
+    """Per competency (1-17), from the modules' own figures; the practice exams are left out:
+    a learner meets only their own form of them, so they would not count the same for all."""
+    out = []
+    for number, name in framework().competencies.items():
+        modules, questions, answered, tried, right = [], 0, 0, 0, 0
+        for row in rows:
+            if row.module.shuffle:
+                continue
+            items = row.module.items.values()
+            mine = [i for i in items if number in i.competencies and i.kind in QUESTION_KINDS]
+            if not mine:
+                continue
+            modules.append(row.module)
+            questions += len(mine)
+            answered += sum(1 for i in mine if i.id in row.answered_ids)
+            practice = [i.id for i in mine if i.kind == "practice" and i.id in row.practice_tried_ids]
+            tried += len(practice)
+            right += sum(1 for i in practice if i not in row.missed_practice)
+        out.append(CompetencyProgress(number, name, tuple(modules), questions, answered, tried, right))
+    return out
 
 
 # --- showing it -------------------------------------------------------------------------------
@@ -179,6 +220,21 @@ def _rows(rows: list[ModuleProgress]) -> list[list[str]]:
     ]
 
 
+def _competency_rows(found: list[CompetencyProgress]) -> list[list[Any]]:
+    """One row per competency: its number and name, the modules that teach it, the learner's figures."""
+    return [
+        [
+            say.COMPETENCY_NAME.format(number=c.number, name=c.name),
+            [_link(m) for m in c.modules],
+            say.PROGRESS_COUNT.format(done=c.answered, total=c.questions),
+            say.PROGRESS_PRACTICE.format(right=c.practice_right_first, tried=c.practice_tried)
+            if c.practice_tried
+            else say.PROGRESS_NONE_TRIED,
+        ]
+        for c in found
+    ]
+
+
 def _review_rows(reviews: list[Review]) -> list[list[Any]]:
     """One row per topic: its name, the module to open, and why (one line per reason)."""
     return [[r.topic, _link(r.module), list(r.why)] for r in reviews]
@@ -201,6 +257,7 @@ def progress_html(rows: list[ModuleProgress]) -> str:
         rows=_rows(rows),
         chart=base64.b64encode(chart_png(rows)).decode("ascii"),
         review=_review_rows(topics_to_review(rows)),
+        competencies=_competency_rows(competency_progress(rows)),
     )
 
 
