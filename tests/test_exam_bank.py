@@ -1,6 +1,6 @@
 """The practice exam's item bank: the size, balance and form the real exam asks for.
 
-The Medi-Cal Peer Support Specialist exam has 120 items over 8 areas. No public source gives
+The real exam (Medi-Cal peer certification) has 120 items over 8 areas. No public source gives
 the areas' weights, so the course weighs them equally: the full form takes 15 items of each
 area and the short form 5 more, so every area holds at least 20 items (the bank keeps more, so
 learners' forms differ). Proves: each area file holds enough well-formed items (4 options,
