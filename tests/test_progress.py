@@ -20,7 +20,14 @@ from helpers import error_outputs, execute
 from course import check_texts as say
 from course.check_results import RESULTS_FILE, record
 from course.items import load_module
-from course.progress import chart_values, course_progress, my_progress, progress_table, topics_to_review
+from course.progress import (
+    chart_values,
+    competency_progress,
+    course_progress,
+    my_progress,
+    progress_table,
+    topics_to_review,
+)
 from course.selfcheck import Outcome, Part
 
 SLUG = "13-my-progress"
@@ -89,13 +96,11 @@ def test_figures_per_module_are_exact(learner: Path, sources: dict) -> None:
         mid: (r.answered, r.questions, r.practice_tried, r.practice_right_first, r.missed_practice)
         for mid, r in rows.items()
     }
+    untouched = {mid: (0, questions(module), 0, 0, ()) for mid, module in sources.items()}
     assert figures == {
-        "m0": (0, questions(sources["m0"]), 0, 0, ()),
+        **untouched,
         "m1": (6, questions(sources["m1"]), 3, 2, ("m1.p2",)),
         "m2": (1, questions(sources["m2"]), 1, 0, ("m2.p1",)),  # what survived the damaged file
-        "m3": (0, questions(sources["m3"]), 0, 0, ()),
-        "m4": (0, questions(sources["m4"]), 0, 0, ()),
-        "m5": (0, questions(sources["m5"]), 0, 0, ()),
         "exam": (4, questions(sources["exam"]), 0, 0, ()),
     }
     assert (rows["m1"].check["earned"], rows["m1"].check["possible"]) == (1.0, 3.0)
@@ -131,13 +136,32 @@ def test_topics_to_review_are_exactly_the_missed_ones(learner: Path, sources: di
 
 
 def test_chart_values_say_what_the_bars_show(learner: Path, sources: dict) -> None:
-    answered, practice, graded = chart_values(course_progress(learner))
+    rows = course_progress(learner)
+    answered, practice, graded = chart_values(rows)
+    exam = [r.module.id for r in rows].index("exam")
     m1_questions = questions(sources["m1"])
     assert answered[1] == (100 * 6 / m1_questions, f"6 of {m1_questions}")
     assert practice[1] == (100 * 2 / 3, "2 of 3 tried")
-    assert practice[0] == (0.0, say.PROGRESS_NONE_TRIED) and practice[6] == (0.0, say.PROGRESS_NO_PRACTICE)
-    assert graded[1] == (100 / 3, "1 of 3") and graded[6] == (100 * 12 / 18, "12 of 18")
+    assert practice[0] == (0.0, say.PROGRESS_NONE_TRIED) and practice[exam] == (0.0, say.PROGRESS_NO_PRACTICE)
+    assert graded[1] == (100 / 3, "1 of 3") and graded[exam] == (100 * 12 / 18, "12 of 18")
     assert graded[0] == (0.0, say.PROGRESS_NOT_CHECKED)
+
+
+def test_each_competency_counts_its_own_questions(learner: Path, sources: dict) -> None:
+    """Worked out from the item files: the learner answered six Module 1 questions and one of
+    Module 2; they tried four practice questions and got two right the first time."""
+    answered = {"m1.p1", "m1.p2", "m1.p3", "m1.g1", "m1.g2", "m1.r1", "m2.p1"}
+    tried, missed = {"m1.p1", "m1.p2", "m1.p3", "m2.p1"}, {"m1.p2", "m2.p1"}
+    items = [i for mid, m in sources.items() if mid != "exam" for i in m["items"] if i["kind"] != "sort"]
+    found = {c.number: c for c in competency_progress(course_progress(learner))}
+    assert sorted(found) == list(range(1, 18))
+    for number, c in found.items():
+        mine = {i["id"] for i in items if number in i.get("competencies", [])}
+        assert c.questions == len(mine), number
+        assert c.answered == len(mine & answered), number
+        assert (c.practice_tried, c.practice_right_first) == (len(mine & tried), len(mine & tried - missed))
+        taught = {i["id"].split(".")[0] for i in items if i["id"] in mine}
+        assert {m.id for m in c.modules} == taught, number
 
 
 def test_nothing_answered_gets_a_kind_word_and_no_chart(
