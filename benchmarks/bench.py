@@ -529,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     slugs = [QUICK_SLUG] if args.quick else list(modules())
-    graded = list(modules())  # every module with graded cells (13-my-progress has none)
+    graded = list(modules())  # every module with graded cells (14-my-progress has none)
     repeats = args.repeats or (1 if args.quick else 5)
     learners = args.learners or (3 if args.quick else 100)
     sizes = (1, 2) if args.quick else (1, 11)  # N and N+k submissions for the marginal cost

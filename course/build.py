@@ -9,7 +9,7 @@
   cells end in hidden ``score(...)`` calls holding the answers, and which ends with the
   "Check my work" button for self-paced learners.
 
-``content/modules/13-my-progress.md`` becomes the "My progress" notebook: no items and no
+``content/modules/14-my-progress.md`` becomes the "My progress" notebook: no items and no
 graded cells, but in ``solutions/`` like a module, so nbgrader releases it to a cohort too.
 
 Building is deterministic, so a test can rebuild into a temporary folder and compare.
@@ -116,7 +116,7 @@ def exam_form(name: str, data: dict[str, Any], framework: dict[str, Any]) -> Non
     for item in data["items"]:
         if item.get("area") not in areas:
             raise ContentError(f"{name}: {item['id']}: area {item.get('area')!r} is not an exam area")
-        item["topic"] = item["area"]
+        item["topic"] = item["objective"] = item["area"]
     for area in areas:
         have = sum(1 for item in data["items"] if item["area"] == area)
         if have < need:
@@ -177,7 +177,7 @@ def _nbgrader(grade_id: str, points: int, *, grade: bool, task: bool) -> dict[st
 def header(module: dict[str, Any]) -> str:
     objectives = "\n".join(f"- {text}" for text in module["objectives"].values())
     number = module["number"]
-    title = module["title"] if module["module"] == "exam" else f"Module {number}: {module['title']}"
+    title = module["title"] if module.get("shuffle") else f"Module {number}: {module['title']}"
     return f"""# {title}
 
 **Time:** about {module["minutes"]} minutes. You can stop at any point; your answers are saved.

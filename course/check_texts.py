@@ -100,3 +100,23 @@ COMPETENCY_INTRO = (
 COMPETENCY_CAPTION = "Each competency, the modules that teach it, and your answers"
 COMPETENCY_COLUMNS = ("Competency", "Taught in", "Questions answered", "Practice right the first time")
 COMPETENCY_NAME = "{number}. {name}"
+
+# --- The feedback page (nbgrader generate_feedback) --------------------------------------
+FEEDBACK_TITLE = "Your feedback: {module}"
+FEEDBACK_SCORE = "Your score: {score:g} of {max_score:g} points."
+FEEDBACK_LATE = "{penalty:g} point(s) were taken off because the work came in after the due date."
+FEEDBACK_INTRO = (
+    "Here is each graded part, with your answer, your points and why. Where your instructor "
+    "wrote a comment, it is under your answer."
+)
+FEEDBACK_NOT_GRADED = "not graded yet"
+FEEDBACK_EACH = "Each graded question"
+FEEDBACK_YOU_WROTE = "What you wrote:"
+FEEDBACK_COMMENT = "Your instructor's comment:"
+FEEDBACK_BY_AREA = "Your result by area"
+FEEDBACK_ALL_ANSWERS = "All your answers"
+FEEDBACK_SHOW_ANSWERS = "Show every question with your answer"
+FEEDBACK_CARE = (
+    "Some topics can bring up hard feelings. Take a break when you need one. In the US you can "
+    "call or text 988 (Suicide & Crisis Lifeline) any time."
+)

@@ -35,7 +35,7 @@ def grading_now() -> bool:
 
 
 # --- notebooks ---------------------------------------------------------------------------------
-PROGRESS_SLUG = "13-my-progress"  # the "My progress" notebook, not an assignment with grades
+PROGRESS_SLUG = "14-my-progress"  # the "My progress" notebook, not an assignment with grades
 
 
 # --- cell ids ----------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ class ExamPanel:
         # role="timer" is not read out at every tick; the count below is a polite live region.
         self.time = w.HTML(_line(clock_words(start, limit), "timer"))
         self.count = w.HTML(_line(self._count_words(), "status"))
-        self.help = w.HTML(_line(texts.EXAM_CLOCK_HELP.format(limit=hms(limit)), "note"))
+        self.help = w.HTML(_line(texts.EXAM_CLOCK_HELP.format(limit=hms(limit), count=self.total), "note"))
         self.button = w.ToggleButton(value=False, description=texts.EXAM_CLOCK_START, icon="clock-o")
         self.ticker = w.Play(value=min(start, LONGEST), min=0, max=LONGEST, interval=1000)
         self.ticker.layout.display = "none"

@@ -45,7 +45,7 @@ FORMAT_VERSION = 1
 # The key of an entry as the file stores it: "m1.g3": {"value": ..., "first": ..., ...}.
 # Used to find entries in a file that is no longer valid JSON as a whole; each value is then
 # decoded as JSON from where it starts, so braces inside a reflection do not matter.
-_ENTRY_KEY = re.compile(r'"((?:m\d+|exam)\.[a-z]\d+)"\s*:\s*')
+_ENTRY_KEY = re.compile(r'"((?:m\d+|exam|short)\.[a-z]\d+)"\s*:\s*')
 
 
 class SaveFailed(Exception):
@@ -56,6 +56,8 @@ def module_name(module: object) -> str:
     """How a learner knows a module: "m2" -> "Module 2", "exam" -> "the practice exam"."""
     if module == "exam":
         return "the practice exam"
+    if module == "short":
+        return "the short practice exam"
     if isinstance(module, str) and module[1:].isdigit():
         return f"Module {module[1:]}"
     return "another course"

@@ -82,8 +82,9 @@ EXAM_CLOCK_PAUSE = "Pause the clock"
 EXAM_CLOCK = "Time used: {used} of {limit}."
 EXAM_CLOCK_OVER = "Time used: {used}. That is past the {limit} of the real exam. Finish at your own pace."
 EXAM_CLOCK_HELP = (
-    "The real exam gives you {limit}. This clock only helps you practise your pace: nothing "
-    "stops when it runs out, and you can pause it any time. It keeps its place when you come back."
+    "The real exam gives 2 hours 30 minutes for 120 questions. This practice exam keeps that pace: "
+    "{limit} for its {count} questions. The clock only helps you practise: nothing stops when it "
+    "runs out, and you can pause it any time. It keeps its place when you come back."
 )
 EXAM_ANSWERED = "You have answered {answered} of {total} questions."
 EXAM_BREAK = (

@@ -60,7 +60,7 @@ from course.items import Item, Module, all_modules, module_title
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 768}
 MODULES = {m.slug: m for m in all_modules().values()}
-PROGRESS = "13-my-progress"
+PROGRESS = "14-my-progress"
 PAGES = [*MODULES, PROGRESS, "home"]
 # Kernel start and every cell of a module, on a busy 2-core machine.
 OPEN_TIMEOUT_MS = 90_000

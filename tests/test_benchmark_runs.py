@@ -19,7 +19,7 @@ from conftest import ROOT
 from course.items import all_modules
 
 SLUG = "01-shared-lived-experience"
-# Every module with graded cells, in course order (13-my-progress has none).
+# Every module with graded cells, in course order (14-my-progress has none).
 MODULES = [module.slug for module in all_modules().values()]
 MACHINE = ["CPU:", "cores:", "Python:", "packages:", "load:"]
 FIGURES = [
@@ -52,7 +52,7 @@ def test_quick_benchmark_prints_the_machine_and_every_figure() -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.splitlines()
-    assert "12-practice-exam" in MODULES and "13-my-progress" not in MODULES
+    assert "12-practice-exam" in MODULES and "14-my-progress" not in MODULES
     for start in MACHINE:
         assert any(line.startswith(start) for line in lines), f"no {start!r} line"
     for label in FIGURES:

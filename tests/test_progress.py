@@ -30,7 +30,7 @@ from course.progress import (
 )
 from course.selfcheck import Outcome, Part
 
-SLUG = "13-my-progress"
+SLUG = "14-my-progress"
 
 
 def entry(first: object, value: object) -> dict:
