@@ -25,6 +25,7 @@ from course.autograde import (
     CollectWithNotebook,
     GradeAnswers,
     KeepHeadingsOnly,
+    ReflectionsWaitForGrading,
     ReleasedNotebookExporter,
     RestoreGradedCells,
     graded_notebooks,
@@ -59,6 +60,8 @@ c.Autograde.autograde_preprocessors = [
     ClearMetadataPreprocessor,
     LimitOutput,
     SaveAutoGrades,
+    # A reflection no one has scored yet waits for its grader, whatever nbgrader assumed.
+    ReflectionsWaitForGrading,
     AssignLatePenalties,
     # Once scored, the keys leave the autograded copy too: formgrader and feedback show none.
     ClearHiddenTests,

@@ -208,6 +208,35 @@ class GradeAnswers(NbGraderPreprocessor):
         return nb, resources
 
 
+class ReflectionsWaitForGrading(NbGraderPreprocessor):
+    """Every reflection not yet scored by hand waits in formgrader for its grader (an autograde step).
+
+    nbgrader zeroes every cell of a released notebook it cannot find under its own name in the
+    submission, reflections included, and marks them graded. A learner who saved the notebook
+    as a copy is still graded from answers.json (``graded_notebooks``), so their reflection is
+    there to read: without this step it would get 0 points that no one gave, and no one would
+    be asked to read it.
+    """
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict[str, Any]) -> tuple[Any, dict]:
+        from nbgrader.api import Gradebook
+
+        where = resources["nbgrader"]
+        cells = [c.metadata.get("nbgrader", {}) for c in nb.cells]
+        tasks = [meta["grade_id"] for meta in cells if meta.get("task")]
+        if not tasks:
+            return nb, resources
+        with Gradebook(where["db_url"]) as gradebook:  # as nbgrader's own SaveAutoGrades opens it
+            submission = (where["notebook"], where["assignment"], where["student"])
+            for grade_id in tasks:
+                grade = gradebook.find_grade(grade_id, *submission)
+                if grade.manual_score is None:
+                    grade.auto_score = None
+                    grade.needs_manual_grade = True
+            gradebook.db.commit()
+        return nb, resources
+
+
 class KeepHeadingsOnly(NbGraderPreprocessor):
     """Shortens the graded copy's teaching text to its headings (an autograde step).
 

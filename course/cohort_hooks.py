@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,9 +141,9 @@ def hold_back_ungraded(db: Path, course_id: str, notebooks: list[str], **_: Any)
         points = f"{found.score:g} of {found.max_score:g}"
         print(f"[course] {found.student}: feedback made ({points}).", flush=True)
         return
-    feedback = db.parent / "feedback" / found.student / found.assignment
-    for notebook in notebooks:
-        (feedback / f"{Path(notebook).stem}.html").unlink(missing_ok=True)
+    # The whole folder goes: nbgrader skips a learner whose feedback folder looks up to date,
+    # so the next run, after the reflection is graded, makes their page.
+    shutil.rmtree(db.parent / "feedback" / found.student / found.assignment, ignore_errors=True)
     TALLY.held.append(found.student)
     print(f"[course] {found.student}: no feedback yet; their reflection still needs grading.", flush=True)
 

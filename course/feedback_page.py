@@ -98,25 +98,43 @@ def _area(module: Module, grade: dict[str, Any], texts: list[str]) -> Card:
     return Card(name, "", "\n".join(texts), grade.get("score"), grade.get("points", 0))
 
 
-def _scored(card: Card, task: dict[str, Any]) -> Card:
-    """A reflection with the instructor's points and comment (from the task cell under it)."""
-    comment = task.get("comment") or ""
-    return replace(card, score=task.get("score"), points=task.get("points", 0), comment=comment)
+def _scored(card: Card, task: dict[str, Any], waiting: set[str]) -> Card:
+    """A reflection with the instructor's points and comment (from the task cell under it);
+    no points while it still waits for hand grading (nbgrader would show 0)."""
+    score = None if task.get("grade_id") in waiting else task.get("score")
+    return replace(card, score=score, points=task.get("points", 0), comment=task.get("comment") or "")
+
+
+def waiting_for_grading(resources: dict[str, Any]) -> set[str]:
+    """The grade ids of this submission that still need hand grading, from the gradebook."""
+    where = resources.get("nbgrader", {})
+    if not where.get("db_url"):
+        return set()
+    from nbgrader.api import Gradebook, MissingEntry
+
+    submission = (where["notebook"], where["assignment"], where["student"])
+    with Gradebook(where["db_url"]) as gradebook:
+        try:
+            found = gradebook.find_submission_notebook(*submission)
+        except MissingEntry:
+            return set()
+        return {grade.name for grade in found.grades if grade.needs_manual_grade}
 
 
 def _calls(cell: Any) -> set[str]:
     return {found.function for found in contract.calls_in(cell.source)}
 
 
-def feedback_parts(nb: Any, module: Module | None) -> dict[str, Any]:
-    """What the page shows, from the graded notebook after GetGrades."""
+def feedback_parts(nb: Any, module: Module | None, waiting: set[str] = frozenset()) -> dict[str, Any]:
+    """What the page shows, from the graded notebook after GetGrades (``waiting``: the grade
+    ids still to be graded by hand)."""
     parts: dict[str, Any] = {"questions": [], "areas": [], "notes": [], "answers": [], "chart": None}
     questions: list[Card] = parts["questions"]
     for cell in nb.cells:
         grade = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "markdown":
             if grade.get("task") and questions and questions[-1].reflection:
-                questions[-1] = _scored(questions[-1], grade)
+                questions[-1] = _scored(questions[-1], grade, waiting)
             continue
         texts, calls = _texts(cell), _calls(cell)
         if grade.get("grade") and module is not None and module.shuffle:
@@ -150,7 +168,7 @@ def feedback_html(nb: Any, resources: dict[str, Any]) -> str:
         score=grading.get("score", 0.0),
         max_score=grading.get("max_score", 0.0),
         late_penalty=grading.get("late_penalty", 0.0) or 0.0,
-        **feedback_parts(nb, module),
+        **feedback_parts(nb, module, waiting_for_grading(resources)),
     )
 
 

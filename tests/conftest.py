@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -14,10 +13,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 
 def module_sources() -> dict[str, dict]:
-    """Every module's item file (with answers), by module id."""
+    """Every module's items (with answers), by module id, as the build reads them: a practice
+    exam form with its items drawn from the bank, named for the form, each in its area."""
+    from course.build import read_framework, read_module
+
+    framework = read_framework(ROOT)
     out = {}
     for path in sorted((ROOT / "content" / "items").glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_module(path, framework)
         out[data["module"]] = data
     return out
 

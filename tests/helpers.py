@@ -82,3 +82,33 @@ def succeeded(result: dict) -> dict:
     """An nbgrader API result, or a failure that shows nbgrader's own log."""
     assert result["success"], result.get("error") or result.get("log")
     return result
+
+
+def grade_reflections(
+    course: Path, assignment: str, score: float = 0.0, comment: str = "", only: set[str] | None = None
+) -> list[str]:
+    """Score every reflection of an assignment that waits for hand grading, as formgrader's
+    Save does (its grade handler: manual score, then "needs grading" off; its comment handler),
+    for the learners in ``only`` (all when None). Returns the learners graded.
+
+    The course holds feedback back until a learner's reflection is graded, so a cohort's
+    feedback step comes after this, as it does for a trainer.
+    """
+    from nbgrader.api import Gradebook
+
+    graded = []
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for submission in gb.assignment_submissions(assignment):
+            student = submission.student.id
+            if only is not None and student not in only:
+                continue
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.needs_manual_grade:
+                        grade.manual_score = score
+                        grade.needs_manual_grade = False
+                        found = gb.find_comment(grade.name, notebook.name, assignment, student)
+                        found.manual_comment = comment
+                        graded.append(student)
+        gb.db.commit()
+    return sorted(set(graded))

@@ -4,7 +4,7 @@ California's Medi-Cal Peer Support Specialist certification rests on 17 core com
 (content/framework.yaml, numbered as in W&I Code 14045.13(c)). Every practice and graded item
 names the competencies it practises (``competencies: [n, ...]``). Proves: each item names at
 least one, all real; every competency has at least 3 practice and 2 graded items in the modules
-(the practice exam is not counted: a learner meets only some of its items), so a learner who
+(the practice exams are not counted: a learner meets only some of their items), so a learner who
 works the whole course meets each one several times; the map a learner sees (the module data
 behind the home page, My progress and the README) is the one the items make. The check finds a
 competency left out.
@@ -29,8 +29,8 @@ LEAST = {"practice": 3, "graded": 2}
 def coverage(modules: dict[str, dict]) -> dict[str, Counter]:
     """How many practice and how many graded module items name each competency."""
     counts: dict[str, Counter] = {kind: Counter() for kind in CHOICE}
-    for mid, module in modules.items():
-        if mid == "exam":
+    for module in modules.values():
+        if module.get("shuffle"):
             continue
         for item in (i for i in module["items"] if i["kind"] in CHOICE):
             counts[item["kind"]].update(item.get("competencies", []))

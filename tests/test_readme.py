@@ -26,7 +26,7 @@ def test_readme_lists_every_module_with_its_competencies_and_time() -> None:
     lines = (line.strip("| ").split(" | ") for line in table.splitlines()[3:])
     rows = {r[0]: (r[2], r[3]) for r in lines if r[0]}
     expected = {
-        ("Exam" if m["module"] == "exam" else str(m["number"])): (
+        str(m["number"]): (
             competencies(m),
             f"about {m['minutes']} minutes",
         )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -29,8 +30,10 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import ROOT
-from helpers import error_outputs, write_answers
+from helpers import error_outputs, grade_reflections, write_answers
 from nbgrader.api import Gradebook
+
+from course.cohort_hooks import OVERRIDE
 
 SLUG = "01-shared-lived-experience"
 MARK = "PWNED-7f3a"  # what every attack tries to get into a page
@@ -54,6 +57,11 @@ ATTACK_CODE = {
     ),
     "javascript_output": "from IPython.display import Javascript, display\ndisplay(Javascript('window.x=1'))",
 }
+
+
+# What generate_feedback said at each step of the cohort fixture, for the feedback-guard test.
+FEEDBACK_RUNS: dict[str, str] = {}
+REFLECTION_COMMENT = "Thank you for these thoughtful words."
 
 
 def nbgrader(where: Path, *args: str) -> subprocess.CompletedProcess:
@@ -185,9 +193,37 @@ def cohort(tmp_path_factory: pytest.TempPathFactory, m1: dict) -> tuple[Path, di
     nbgrader(course, "collect", SLUG)
     expected["no_notebook"] = 2.0
     nbgrader(course, "autograde", SLUG)
-    nbgrader(course, "generate_feedback", SLUG)
+    # Feedback waits for hand grading: first nobody's reflection is graded, then all but one.
+    FEEDBACK_RUNS["before grading"] = nbgrader(course, "generate_feedback", SLUG).stdout
+    FEEDBACK_RUNS["pages before grading"] = str(len(list((course / "feedback").rglob("*.html"))))
+    grade_reflections(course, SLUG, 0.0, REFLECTION_COMMENT, only=set(expected) - {"honest_blank"})
+    FEEDBACK_RUNS["after grading"] = nbgrader(course, "generate_feedback", SLUG).stdout
+    FEEDBACK_RUNS["held page"] = str((course / "feedback" / "honest_blank" / SLUG / f"{SLUG}.html").exists())
+    # The trainer's way to send it anyway (docs/instructors/running-a-cohort.md).
+    env = {**os.environ, OVERRIDE: "yes"}
+    subprocess.run(
+        ["nbgrader", "generate_feedback", SLUG, "--student", "honest_blank"], cwd=course, env=env, check=True
+    )
     nbgrader(course, "export")
     return course, expected
+
+
+def test_feedback_waits_until_the_reflection_is_graded(cohort: tuple[Path, dict]) -> None:
+    """No learner reads "0 points" for a reflection nobody has read: generate_feedback makes no
+    page for them and says so; once the reflection is graded, the page shows the points and the
+    instructor's comment; FEEDBACK_BEFORE_HAND_GRADING=yes sends one anyway."""
+    course, expected = cohort
+    assert FEEDBACK_RUNS["pages before grading"] == "0", FEEDBACK_RUNS["before grading"]
+    for student in expected:
+        assert f"[course] {student}: no feedback yet; their reflection still needs grading." in FEEDBACK_RUNS[
+            "before grading"
+        ]
+    after = FEEDBACK_RUNS["after grading"]
+    assert "[course] honest_blank: no feedback yet" in after and FEEDBACK_RUNS["held page"] == "False"
+    assert f"Feedback made for {len(expected) - 1} learner(s)." in after
+    page = pages(course, "honest")["feedback"]
+    assert REFLECTION_COMMENT in page and "Reflection 1: 0 of 3" in page
+    assert "Reflection 1: not graded yet" in pages(course, "honest_blank")["feedback"]
 
 
 def test_generate_assignment_makes_the_committed_learner_notebook(cohort: tuple[Path, dict]) -> None:
