@@ -84,6 +84,10 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ClearMarkScheme
 # nothing from outside the machine (course/feedback_page.py).
 c.GenerateFeedback.exporter_class = FeedbackExporter
 
+# nbgrader cuts long outputs at 1000 lines. The outputs here are the course's own, never a
+# learner's; the full practice exam lists 120 questions with their answers (about 1300 lines).
+c.LimitOutput.max_lines = 3000
+
 # Validate (the learner's button) still runs the notebook; its cells only read a small file.
 c.Execute.timeout = 60
 

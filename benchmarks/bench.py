@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from helpers import execute  # noqa: E402 - the tests' Run All, so both measure the same thing
 
-from course.items import load_module  # noqa: E402 - the repo's own package, found via ROOT
+from course.items import all_modules, load_module  # noqa: E402 - the repo's own package, found via ROOT
 
 QUICK_SLUG = "01-shared-lived-experience"
 BASELINE = "zz-baseline"  # sorts after the modules, so it never looks like one
@@ -252,11 +252,7 @@ def make_baseline_course(folder: Path) -> Path:
 
 def modules() -> dict[str, str]:
     """Slug -> module id of every module with items, in course order, from the learner-safe data."""
-    found = []
-    for path in (ROOT / "course" / "data").glob("*.json"):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        found.append((data["number"], data["slug"], data["module"]))
-    return {slug: module for _, slug, module in sorted(found)}
+    return {module.slug: module.id for module in all_modules().values()}
 
 
 def answers_for(slug: str, rng: random.Random) -> dict:

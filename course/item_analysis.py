@@ -10,9 +10,12 @@ files into ``<course>/item-analysis/<assignment>/``.
 Who was graded and with what score comes from nbgrader's gradebook; what each learner chose
 comes from the answers file nbgrader graded (``autograded/``, else ``submitted/``), read with
 the same tolerant parser the grading cells use, so a damaged file counts here exactly as it
-counted for the grade. The keys come from ``content/items/<module>.yaml``: the learner-safe
-data in ``course/data`` has none. The report holds no student names, only counts, except the
-list of submissions whose gradebook score disagrees with their answers file.
+counted for the grade. The keys come from the course folder's ``content/items/<module>.yaml``
+(and ``content/exam-bank/`` for the practice exams): the learner-safe data in ``course/data``
+has none, and on a hub the installed package has no content/ beside it. In a practice exam
+each learner met only their own form, so each question counts the learners who were asked it.
+The report holds no student names, only counts, except the list of submissions whose gradebook
+score disagrees with their answers file.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ import csv
 import math
 import sqlite3
 import sys
-import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -33,8 +35,10 @@ from typing import Any
 import yaml
 
 from . import contract
+from .items import load_module
+from .order import item_order
 from .pages import parts, render
-from .store import ANSWERS_FILE, parse
+from .store import ANSWERS_FILE, parse, seed_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,6 +95,7 @@ class Cohort:
     keys: list[Key]
     responses: dict[str, dict[str, Any]]  # student -> item id -> saved value
     scores: dict[str, float]  # student -> gradebook total (reflections included)
+    asked: dict[str, set[str] | None] = field(default_factory=dict)  # a practice exam: each form
     max_score: float = 0.0
     no_answers_file: int = 0
     mismatches: list[str] = field(default_factory=list)
@@ -119,12 +124,15 @@ def _cell_of(module: str, item: dict[str, Any], shuffled: bool) -> str:
 
 
 def read_keys(path: Path) -> tuple[str, str, list[Key]]:
-    """(module id, slug, graded items) of an items file.
+    """(module id, slug, graded items) of an items file, read as the build reads it: a practice
+    exam form gets its items from the bank, each in its area.
 
-    Modules grade each item in its own cell (``m1-g3``); the practice exam grades one cell per
-    topic (``exam-ethics``), as ``course.build`` writes them.
+    Modules grade each item in its own cell (``m1-g3``); a practice exam grades one cell per
+    area (``exam-crisis-management``), as ``course.build`` writes them.
     """
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    from .build import read_module  # instructor-side only, like nbgrader below
+
+    data = read_module(path)
     module = data["module"]
     keys = [
         Key(
@@ -140,6 +148,16 @@ def read_keys(path: Path) -> tuple[str, str, list[Key]]:
         if item["kind"] == "graded"
     ]
     return module, data["slug"], keys
+
+
+def asked_items(module: str, answers_seed: int | None, student: str) -> set[str] | None:
+    """The items a learner was asked: their own form of a practice exam (drawn from their seed,
+    as their notebook drew it), or None for a module, where everyone is asked everything."""
+    found = load_module(module)
+    if found.draw is None:
+        return None
+    seed = answers_seed if answers_seed is not None else seed_for(student)
+    return set(item_order(found, seed))
 
 
 # ----------------------------------------------------------------------- statistics
@@ -186,29 +204,42 @@ def flags_for(stats: ItemStats) -> list[str]:
     return found
 
 
-def analyse(keys: Sequence[Key], responses: Mapping[str, Mapping[str, Any]]) -> list[ItemStats]:
+def analyse(
+    keys: Sequence[Key],
+    responses: Mapping[str, Mapping[str, Any]],
+    asked: Mapping[str, set[str] | None] | None = None,
+) -> list[ItemStats]:
     """Difficulty, discrimination, option counts and flags of each item.
 
     Discrimination correlates an item with the learner's score on the *other* graded items of
     the assignment: with six or seven items, counting the item itself in the total would
-    make every item look better than it is.
+    make every item look better than it is. In a practice exam each learner meets only their
+    own form (``asked``): an item counts only the learners who were asked it.
     """
     students = sorted(responses)
-    right = {k.id: [1.0 if responses[s].get(k.id) == k.answer else 0.0 for s in students] for k in keys}
-    totals = [sum(right[k.id][n] * k.points for k in keys) for n in range(len(students))]
+    asked = asked or {}
+
+    def met(student: str, key: Key) -> bool:
+        mine = asked.get(student)
+        return mine is None or key.id in mine
+
+    right = {
+        k.id: {s: float(responses[s].get(k.id) == k.answer) for s in students if met(s, k)} for k in keys
+    }
+    totals = {s: sum(right[k.id].get(s, 0.0) * k.points for k in keys) for s in students}
     out = []
     for key in keys:
         marks = right[key.id]
-        rest = [total - mark * key.points for total, mark in zip(totals, marks, strict=True)]
+        rest = [totals[s] - marks[s] * key.points for s in marks]
         counts = dict.fromkeys((*key.options, BLANK, OTHER), 0)
-        for student in students:
+        for student in marks:
             counts[choice_of(responses[student].get(key.id), key)] += 1
         stats = ItemStats(
             key=key,
-            learners=len(students),
-            right=int(sum(marks)),
-            difficulty=sum(marks) / len(students) if students else None,
-            discrimination=point_biserial(marks, rest),
+            learners=len(marks),
+            right=int(sum(marks.values())),
+            difficulty=sum(marks.values()) / len(marks) if marks else None,
+            discrimination=point_biserial(list(marks.values()), rest),
             counts=counts,
         )
         stats.flags = flags_for(stats)
@@ -219,20 +250,27 @@ def analyse(keys: Sequence[Key], responses: Mapping[str, Mapping[str, Any]]) -> 
 # ---------------------------------------------------------------------- the cohort
 
 
-def answers_of(course: Path, student: str, assignment: str, module: str) -> dict[str, Any] | None:
-    """A learner's saved values as grading read them, or None without an answers file."""
+def answers_of(
+    course: Path, student: str, assignment: str, module: str
+) -> tuple[dict[str, Any], int | None] | None:
+    """A learner's saved values as grading read them, and the seed of their answers file; None
+    without an answers file."""
     for stage in ("autograded", "submitted"):
         path = course / stage / student / assignment / ANSWERS_FILE
         if path.is_file():
             loaded = parse(path.read_text(encoding="utf-8", errors="replace"), module)
-            return {item_id: entry.get("value") for item_id, entry in loaded.entries.items()}
+            return {item_id: entry.get("value") for item_id, entry in loaded.entries.items()}, loaded.seed
     return None
 
 
-def cell_scores(keys: Sequence[Key], answers: Mapping[str, Any]) -> dict[str, float]:
-    """What each graded cell should have scored, from the answers file."""
+def cell_scores(
+    keys: Sequence[Key], answers: Mapping[str, Any], asked: set[str] | None = None
+) -> dict[str, float]:
+    """What each graded cell should have scored, from the answers file (of the items asked)."""
     out: dict[str, float] = {}
     for key in keys:
+        if asked is not None and key.id not in asked:
+            continue
         out[key.cell] = out.get(key.cell, 0.0) + (key.points if answers.get(key.id) == key.answer else 0.0)
     return out
 
@@ -258,12 +296,13 @@ def load_cohort(course: Path, assignment: str, db: Path, keys_file: Path) -> Coh
             student = submission.student.id
             cohort.scores[student] = float(submission.score)
             cohort.max_score = float(submission.max_score)
-            answers = answers_of(course, student, slug, module)
-            if answers is None:
+            found = answers_of(course, student, slug, module)
+            if found is None:
                 cohort.no_answers_file += 1
-                answers = {}
+            answers, seed = found or ({}, None)
             cohort.responses[student] = answers
-            expected = cell_scores(keys, answers)
+            cohort.asked[student] = asked_items(module, seed, student)
+            expected = cell_scores(keys, answers, cohort.asked[student])
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
                     want = expected.get(grade.name)
@@ -306,6 +345,20 @@ def short(item_id: str) -> str:
     return item_id.split(".", 1)[1]
 
 
+LABEL_ROOM = (0.07, 0.06)  # a label's width and height in the scatter's data units
+
+
+def labels_apart(points: Sequence[ItemStats]) -> list[tuple[ItemStats, tuple[float, float]]]:
+    """The points to name in the scatter, flagged ones first, leaving out any whose label would
+    sit on one already placed: a crowded plot stays readable, and the table names every item."""
+    placed: list[tuple[ItemStats, tuple[float, float]]] = []
+    for s in sorted(points, key=lambda s: not s.flags):
+        x, y = float(s.difficulty or 0.0), float(s.discrimination or 0.0)
+        if all(abs(px - x) >= LABEL_ROOM[0] or abs(py - y) >= LABEL_ROOM[1] for _, (px, py) in placed):
+            placed.append((s, (x, y)))
+    return placed
+
+
 def plot_scatter(stats: Sequence[ItemStats], path: Path) -> bool:
     """Difficulty against discrimination, with the flag thresholds drawn; False if nothing to plot."""
     from matplotlib.figure import Figure  # no pyplot: no global state, no GUI backend
@@ -319,8 +372,7 @@ def plot_scatter(stats: Sequence[ItemStats], path: Path) -> bool:
     ax.axvspan(TOO_EASY_ABOVE, 1.05, color="#f4e3c9")
     ax.axhspan(-1.05, NEGATIVE_DISCRIMINATION_BELOW, color="#f6d2d2", label="negative discrimination")
     ax.scatter([s.difficulty for s in points], [s.discrimination for s in points], color="#204a87", zorder=3)
-    for s in points:
-        where = (s.difficulty, s.discrimination)
+    for s, where in labels_apart(points):
         ax.annotate(short(s.key.id), where, textcoords="offset points", xytext=(4, 4), fontsize="small")
     ax.set_xlim(-0.05, 1.05)
     ax.set_ylim(-1.05, 1.05)
@@ -333,12 +385,18 @@ def plot_scatter(stats: Sequence[ItemStats], path: Path) -> bool:
     return True
 
 
+MOST_OPTION_PLOTS = 24  # option charts on one page; a practice exam shows its flagged questions
+
+
 def plot_options(stats: Sequence[ItemStats], path: Path) -> bool:
     """One small bar chart per item: how many chose each option; the key is dark and named."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
-    if not stats or not stats[0].learners:
+    if not stats or not any(s.learners for s in stats):
         return False
+    if len(stats) > MOST_OPTION_PLOTS:  # a practice exam: the questions worth a look
+        stats = [s for s in stats if s.flags][:MOST_OPTION_PLOTS] or list(stats[:MOST_OPTION_PLOTS])
     cols = min(4, len(stats))
     rows = math.ceil(len(stats) / cols)
     fig = Figure(figsize=(3.2 * cols, 2.4 * rows))
@@ -350,7 +408,8 @@ def plot_options(stats: Sequence[ItemStats], path: Path) -> bool:
         bars = ax.bar(labels, [s.counts[n] for n in names], color=colours)
         ax.bar_label(bars, padding=1, fontsize="small")
         ax.set_title(short(s.key.id), fontsize="medium")
-        ax.set_ylim(0, s.learners * 1.2)
+        ax.set_ylim(0, max(s.learners, 1) * 1.2)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of learners: whole numbers
         ax.tick_params(axis="x", labelsize="small")
     for ax in axes[len(stats) :]:
         ax.set_visible(False)
@@ -375,8 +434,12 @@ def summary_lines(cohort: Cohort) -> list[str]:
         lines.append("With one learner, discrimination is undefined (there is no one to compare with).")
     elif n < FEW_LEARNERS:
         lines.append(f"With fewer than {FEW_LEARNERS} learners, read these figures as hints only.")
-    if cohort.module == "exam":
-        lines.append("Options are named by their key in exam.yaml; each learner saw them in their own order.")
+    if any(asked is not None for asked in cohort.asked.values()):
+        lines.append(
+            "A practice exam: each learner met only their own form, so each question counts only the "
+            "learners who were asked it. Options are named by their key in content/exam-bank; each "
+            "learner saw them in their own order."
+        )
     lines += [f"Check: {m}." for m in cohort.mismatches]
     return lines
 
@@ -419,9 +482,8 @@ def _rows(stats: Sequence[ItemStats]) -> list[list[str]]:
         chosen = ", ".join(f"{o}: {c}" for o, c in s.counts.items() if o != OTHER or c)
         discrimination = fmt(s.discrimination) or "undefined"
         flags = "; ".join(s.flags)
-        key = s.key
-        stem = textwrap.shorten(key.stem, 90, placeholder=" …")
-        rows.append([key.id, stem, key.answer, fmt(s.difficulty), discrimination, chosen, flags])
+        key = s.key  # the whole question: the page wraps it
+        rows.append([key.id, key.stem, key.answer, fmt(s.difficulty), discrimination, chosen, flags])
     return rows
 
 
@@ -462,18 +524,34 @@ class Report:
     images: list[Path]
 
 
+def items_folder(course: Path) -> Path:
+    """The items files (with keys) of the course folder an instructor works in.
+
+    On a hub the course package is installed in the server's Python, where no content/ lies
+    beside it; the items are in the course folder the instructor cloned and runs nbgrader in.
+    A clone of the repository is also the package's own folder, so that is the fallback.
+    """
+    for folder in (course / "content" / "items", ROOT / "content" / "items"):
+        if folder.is_dir():
+            return folder
+    raise UnknownAssignment(
+        f"There are no items files in {course / 'content' / 'items'}. Run this from your course "
+        "folder (the one with nbgrader_config.py), or name it with --course."
+    )
+
+
 def run(
     assignment: str,
-    course: Path = ROOT,
+    course: Path = Path(),
     out: Path | None = None,
     db: Path | None = None,
     items_dir: Path | None = None,
 ) -> Report:
     """Analyse one assignment and write the report; what the command and the notebook call."""
     course = course.resolve()
-    keys_file = module_file(assignment, items_dir or ROOT / "content" / "items")
+    keys_file = module_file(assignment, items_dir or items_folder(course))
     cohort = load_cohort(course, assignment, db or course / "gradebook.db", keys_file)
-    stats = analyse(cohort.keys, cohort.responses) if cohort.responses else []
+    stats = analyse(cohort.keys, cohort.responses, cohort.asked) if cohort.responses else []
     out = out or course / "item-analysis" / cohort.assignment
     out.mkdir(parents=True, exist_ok=True)
     images = []
@@ -493,7 +571,7 @@ def main(argv: list[str] | None = None) -> int:
         "assignment", help='assignment slug ("01-shared-lived-experience") or module id ("m1")'
     )
     parser.add_argument(
-        "--course", type=Path, default=ROOT, help="nbgrader course folder (default: this repo)"
+        "--course", type=Path, default=Path(), help="nbgrader course folder (default: the current folder)"
     )
     parser.add_argument(
         "--out", type=Path, help="folder for the report (default: <course>/item-analysis/<slug>)"

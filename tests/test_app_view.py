@@ -429,4 +429,5 @@ def test_the_home_page_counts_what_is_saved_and_writes_nothing(tmp_path: Path) -
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
     assert rows[module_title(module)].answers.startswith("1 of ")
     assert rows[module_title(MODULES["00-start-here"])].answers.startswith("0 of ")
-    assert list(rows)[-2:] == [module_title(MODULES["12-practice-exam"]), home.PROGRESS_TITLE]
+    exams = [module_title(MODULES[slug]) for slug in ("12-short-practice-exam", "13-practice-exam")]
+    assert list(rows)[-3:] == [*exams, home.PROGRESS_TITLE], "the practice exams and My progress come last"

@@ -53,7 +53,10 @@ MARKDOWN_ATTACK = (
 )
 JAVASCRIPT_OUTPUT = f"document.title='{MARK}'"
 HTML_OUTPUT = f"<script>document.title='{MARK}'; fetch('/api/contents?{EVIL}')</script>"
-REFLECTION = f"<script>document.title='{MARK}'</script> I would listen first."
+# A long reflection (about 80 words): in one unwrapped line it would run far past the page.
+REFLECTION = f"<script>document.title='{MARK}'</script> I would listen first. " + " ".join(
+    ["Then I would ask what they need today and share only a short piece of my own story."] * 4
+)
 SCREENSHOT = ROOT / "artifacts" / "screenshots" / "formgrader-submission.png"
 PAGE_TIMEOUT_MS = 30_000
 NBGRADER = str(Path(sys.executable).with_name("nbgrader"))
@@ -142,6 +145,8 @@ class Visit:
     dialogs: list[str] = field(default_factory=list)
     visible: dict[str, bool] = field(default_factory=dict)
     reflection: str = ""
+    wraps: bool = False  # the reflection's lines wrap inside its box (no sideways scrolling)
+    gap_to_rubric: float = 1e9  # pixels from the end of the reflection to the rubric
     scripts: list[str] = field(default_factory=list)
     onerror: list[str] = field(default_factory=list)
 
@@ -191,11 +196,17 @@ def open_submission(url: str, m1: dict) -> Visit:
         stems |= {"stem of question 1": graded_items(m1)[0]["stem"]}
         for name, text in stems.items():
             seen.visible[name] = notebook.get_by_text(text, exact=False).first.is_visible()
-        shown = notebook.locator("pre").filter(has_text="I would listen first.")
+        shown = notebook.locator(".cps-reflection blockquote").filter(has_text="I would listen first.")
         if shown.count():
             shown.first.scroll_into_view_if_needed()
             seen.visible["reflection"] = shown.first.is_visible()
             seen.reflection = shown.first.inner_text()
+            label = notebook.get_by_text("What the learner wrote").first
+            seen.visible["reflection label"] = label.is_visible()
+            seen.wraps = shown.first.evaluate("(q) => q.scrollWidth <= q.clientWidth + 1")
+            words = shown.first.bounding_box()
+            rubric = notebook.get_by_text("Rubric for m1.r1").first.bounding_box()
+            seen.gap_to_rubric = rubric["y"] - (words["y"] + words["height"])
         seen.scripts = notebook.locator("script").evaluate_all("(all) => all.map((s) => s.textContent)")
         seen.onerror = page.locator("[onerror]").evaluate_all(
             "(all) => all.map((e) => e.getAttribute('onerror'))"
@@ -220,6 +231,14 @@ def test_formgrader_shows_the_submitted_notebook(visit: Visit) -> None:
 def test_the_reflection_is_shown_as_text(visit: Visit) -> None:
     assert visit.visible.get("reflection"), "the learner's reflection is not on the page"
     assert REFLECTION in visit.reflection, f"its <script> is not shown as text: {visit.reflection!r}"
+
+
+def test_the_reflection_reads_as_labelled_prose_beside_its_rubric(visit: Visit) -> None:
+    """A grader reads the learner's words as wrapped prose under a label, with the rubric right
+    below (as one unwrapped monospace line, 71 words were 2,900 px wide in a 1,046 px box)."""
+    assert visit.visible.get("reflection label"), "no label says these are the learner's words"
+    assert visit.wraps, "the reflection runs sideways out of its box"
+    assert 0 <= visit.gap_to_rubric < 400, f"the rubric is {visit.gap_to_rubric:.0f} px below the reflection"
 
 
 def test_no_learner_script_runs_in_formgrader(visit: Visit) -> None:

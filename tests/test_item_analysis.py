@@ -12,7 +12,9 @@ with a tampered answers file caught, and nobody-graded-yet reported as an empty 
 from __future__ import annotations
 
 import csv
+import html
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -175,15 +177,22 @@ def test_every_key_names_a_graded_cell_of_its_built_notebook() -> None:
         assert {k.cell for k in keys} == graded, slug
 
 
-def test_practice_exam_items_are_analysed_by_key_and_topic_cell() -> None:
+def test_a_practice_exam_counts_each_question_for_the_learners_who_met_it() -> None:
+    """Each learner's form holds 15 of an area's items: an item's figures count only the
+    learners whose form held it, and the gradebook check adds up only their own 120."""
     module, slug, keys = ia.read_keys(ia.module_file("exam", ITEMS))
-    assert (module, slug, len(keys)) == ("exam", "12-practice-exam", 42)
-    everyone_right = {f"s{i}": {k.id: k.answer for k in keys} for i in range(3)}
-    everyone_right["s0"][keys[0].id] = next(o for o in keys[0].options if o != keys[0].answer)
-    stats = ia.analyse(keys, everyone_right)
-    assert stats[0].right == 2 and all(s.right == 3 for s in stats[1:])
-    expected = ia.cell_scores(keys, everyone_right["s0"])
-    assert expected[keys[0].cell] == sum(k.points for k in keys if k.cell == keys[0].cell) - 1
+    assert (module, slug, len(keys)) == ("exam", "13-practice-exam", 192)
+    asked = {f"s{i}": ia.asked_items("exam", 100 + i, f"s{i}") for i in range(3)}
+    assert all(len(form) == 120 for form in asked.values())
+    responses = {s: {k.id: k.answer for k in keys} for s in asked}  # right on every item of the bank
+    missed = next(k for k in keys if k.id in asked["s0"])
+    responses["s0"][missed.id] = next(o for o in missed.options if o != missed.answer)
+    stats = {st.key.id: st for st in ia.analyse(keys, responses, asked)}
+    for k in keys:
+        met = sum(k.id in form for form in asked.values())
+        assert (stats[k.id].learners, stats[k.id].right) == (met, met - (k.id == missed.id)), k.id
+    cells = ia.cell_scores(keys, responses["s0"], asked["s0"])
+    assert len(cells) == 8 and sum(cells.values()) == 119 and set(cells.values()) == {14.0, 15.0}
 
 
 # ------------------------------------------------------------------ through real nbgrader
@@ -301,6 +310,41 @@ def test_assignment_nobody_was_graded_on_gives_an_empty_report(graded_course: Pa
     report = ia.run("02-building-community", course=graded_course, out=tmp_path)
     assert report.stats == [] and report.images == []
     assert "No graded submissions of 02-building-community" in report.html.read_text(encoding="utf-8")
+
+
+def test_a_hub_install_finds_the_items_in_the_course_folder(graded_course: Path, tmp_path: Path) -> None:
+    """On a hub the course package is installed in the servers' Python, with no content/ beside
+    it; the instructor runs the command in their course folder, and the items are found there."""
+    installed = tmp_path / "site-packages"
+    shutil.copytree(ROOT / "course", installed / "course", ignore=shutil.ignore_patterns("__pycache__"))
+    course = tmp_path / "cps-course"
+    shutil.copytree(graded_course, course)
+    shutil.copytree(ROOT / "content", course / "content")
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+    where = [sys.executable, "-c", "import course, sys; print(course.__file__)"]
+    assert subprocess.run(where, cwd=tmp_path, env=env, capture_output=True, text=True).stdout.startswith(
+        str(installed)
+    )
+    command = [sys.executable, "-m", "course.item_analysis", SLUG]
+    done = subprocess.run(command, cwd=course, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "4 graded learner(s) of 01-shared-lived-experience" in done.stdout
+    assert (course / "item-analysis" / SLUG / "report.html").is_file()
+    elsewhere = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert elsewhere.returncode == 2 and "Run this from your course folder" in elsewhere.stderr
+
+
+def test_the_report_shows_whole_questions_and_whole_counts(graded_course: Path, m1: dict) -> None:
+    report = ia.run(SLUG, course=graded_course)
+    page = html.unescape(report.html.read_text(encoding="utf-8"))
+    for item in (i for i in m1["items"] if i["kind"] == "graded"):
+        assert " ".join(item["stem"].split()) in page, f"{item['id']}'s question is cut"
+    crowded = [
+        ia.ItemStats(key(f"x.q{n}", "a"), 10, 5, 0.5 + n / 1000, 0.2, {}, ["too hard"] if n == 3 else [])
+        for n in range(6)
+    ]
+    named = ia.labels_apart(crowded)
+    assert [s.key.id for s, _ in named] == ["x.q3"], "one label where six points sit on each other"
 
 
 def test_instructor_notebook_runs_and_shows_the_plots(graded_course: Path, tmp_path: Path) -> None:

@@ -65,7 +65,7 @@ from course.selfcheck import Outcome, check
 
 pytest_plugins = ["lab_server"]
 
-M1, EXAM, PROGRESS = "01-shared-lived-experience", "12-practice-exam", "14-my-progress"
+M1, EXAM, PROGRESS = "01-shared-lived-experience", "13-practice-exam", "14-my-progress"
 NASTY = (
     '<script>document.title="PWNED"</script><img src=x onerror="document.title=1">'
     " {{ 7*7 }} {% if true %}PWNED{% endif %} {# kept #}"

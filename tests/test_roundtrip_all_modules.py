@@ -22,21 +22,33 @@ from helpers import error_outputs, nbgrader_api, succeeded, write_answers
 from nbgrader.api import Gradebook
 
 from course.contract import item_cell, topic_cell
+from course.items import load_module
+from course.order import item_order
 from course.selfcheck import check
 from course.store import seed_for
 
 MODULES = module_sources()
+EXAM = MODULES["exam"]["slug"]
 
 
 def graded(module: dict) -> list[dict]:
     return [i for i in module["items"] if i["kind"] == "graded"]
 
 
-def mixed(module: dict) -> tuple[dict[str, str], float]:
+def asked(module: dict, student: str) -> list[dict]:
+    """The graded items this learner meets: all of a module's, or their own practice exam form,
+    drawn from their seed, in their order."""
+    if not module.get("draw"):
+        return graded(module)
+    by_id = {i["id"]: i for i in graded(module)}
+    return [by_id[i] for i in item_order(load_module(module["module"]), seed_for(student))]
+
+
+def mixed(items: list[dict], seed: str) -> tuple[dict[str, str], float]:
     """A seeded mix of right, wrong, unknown ("z") and blank answers, and what it earns."""
-    pick = random.Random(module["module"])
+    pick = random.Random(seed)
     answers, earned = {}, 0.0
-    for item in graded(module):
+    for item in items:
         kind = pick.choice(["right", "wrong", "unknown", "blank"])
         if kind == "right":
             answers[item["id"]], earned = item["answer"], earned + item["points"]
@@ -48,17 +60,17 @@ def mixed(module: dict) -> tuple[dict[str, str], float]:
 
 
 def plans(module: dict) -> dict[str, tuple[dict[str, str], float]]:
-    items = graded(module)
+    """Per learner, their answers and the points they earn (the first half right: of their own
+    order, in a practice exam)."""
+    out = {"mixed": mixed(asked(module, "mixed"), module["module"])}
+    items = asked(module, "all_right")
+    out["all_right"] = ({i["id"]: i["answer"] for i in items}, float(sum(i["points"] for i in items)))
+    items = asked(module, "half_right")
     half = items[: len(items) // 2]
     wrong = {i["id"]: next(k for k in i["options"] if k != i["answer"]) for i in items}
-    return {
-        "mixed": mixed(module),
-        "all_right": ({i["id"]: i["answer"] for i in items}, float(sum(i["points"] for i in items))),
-        "half_right": (
-            {**wrong, **{i["id"]: i["answer"] for i in half}},
-            float(sum(i["points"] for i in half)),
-        ),
-    }
+    earned = float(sum(i["points"] for i in half))
+    out["half_right"] = ({**wrong, **{i["id"]: i["answer"] for i in half}}, earned)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +89,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
             write_answers(folder, module["module"], answers, seed_for(student))
             succeeded(api.autograde(slug, student, force=True, create=True))
     for student in ("all_right", "half_right"):
-        succeeded(api.generate_feedback("12-practice-exam", student, force=True))
+        succeeded(api.generate_feedback(EXAM, student, force=True))
     return root
 
 
@@ -91,41 +103,39 @@ def test_module_scores_are_exact(course: Path, mid: str) -> None:
             assert error_outputs(nbformat.read(str(autograded), as_version=4)) == []
 
 
-def test_exam_is_scored_by_topic_in_the_gradebook(course: Path) -> None:
+def test_exam_is_scored_by_area_in_the_gradebook(course: Path) -> None:
+    """One graded cell per area, worth 15 points, counting only the learner's own 15 items."""
     exam = MODULES["exam"]
     answers, _ = plans(exam)["half_right"]
+    mine = asked(exam, "half_right")
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for topic in exam["topics"]:
-            right = sum(1 for i in graded(exam) if i["topic"] == topic and answers[i["id"]] == i["answer"])
-            grade = gb.find_grade(f"exam-{topic}", "12-practice-exam", "12-practice-exam", "half_right")
-            assert grade.score == right, topic
+        for area in exam["topics"]:
+            right = sum(1 for i in mine if i["topic"] == area and answers[i["id"]] == i["answer"])
+            grade = gb.find_grade(f"exam-{area}", EXAM, EXAM, "half_right")
+            assert (grade.score, grade.max_score) == (right, 15), area
 
 
-def exam_file(course: Path, stage: str, student: str, suffix: str) -> Path:
-    return course / stage / student / "12-practice-exam" / f"12-practice-exam{suffix}"
+def feedback(course: Path, student: str) -> str:
+    page = course / "feedback" / student / EXAM / f"{EXAM}.html"
+    return " ".join(html.unescape(page.read_text(encoding="utf-8")).split())
 
 
 def test_exam_feedback_has_a_chart_and_modules_to_review(course: Path) -> None:
-    page = " ".join(html.unescape(
-        (course / "feedback" / "half_right" / "12-practice-exam" / "12-practice-exam.html").read_text()
-    ).split())
+    page = feedback(course, "half_right")
     assert "data:image/png;base64" in page
     assert "Worth a review: Module" in page
-    full = " ".join(html.unescape(
-        (course / "feedback" / "all_right" / "12-practice-exam" / "12-practice-exam.html").read_text()
-    ).split())
-    assert "Worth a review" not in full and "6 of 6 right." in full
+    full = feedback(course, "all_right")
+    assert "Worth a review" not in full and full.count("15 of 15 right.") == 8
 
 
 def test_exam_feedback_numbers_questions_in_the_learners_own_order(course: Path) -> None:
-    nb = nbformat.read(
-        str(course / "autograded" / "all_right" / "12-practice-exam" / "12-practice-exam.ipynb"), 4
-    )
+    nb = nbformat.read(str(course / "autograded" / "all_right" / EXAM / f"{EXAM}.ipynb"), 4)
     questions = next(c for c in nb.cells if "ask_all(" in c.source)
     shown = "".join(o.get("text", "") for o in questions.outputs)
     order = [line.split("(")[1].split(")")[0] for line in shown.splitlines() if line.startswith("Question ")]
-    assert sorted(order) == sorted(i["id"] for i in graded(MODULES["exam"]))
-    assert order != [i["id"] for i in graded(MODULES["exam"])], "the exam is shown in the learner's own order"
+    mine = [i["id"] for i in asked(MODULES["exam"], "all_right")]
+    assert order == mine, "their own form, in their own order"
+    assert len(order) == 120 and order != sorted(order)
 
 
 @pytest.mark.parametrize("mid", list(MODULES))

@@ -37,7 +37,7 @@ from course.pages import anchor
 from course.selfcheck import check, find_solutions
 
 M1 = "01-shared-lived-experience"
-EXAM = "12-practice-exam"
+EXAM = "13-practice-exam"
 ROW = re.compile(r'<tr><th scope="row">(.*?)</th><td>(.*?)</td><td>(.*?)</td></tr>')
 
 
@@ -165,29 +165,26 @@ def test_half_right_gets_exactly_its_partial_score(tmp_path: Path, m1: dict) -> 
     assert snapshot(folder)["answers.json"] == before["answers.json"]
 
 
-def test_practice_exam_is_scored_by_topic(tmp_path: Path, sources: dict) -> None:
+def test_practice_exam_is_scored_by_area_on_the_learners_own_form(tmp_path: Path, sources: dict) -> None:
+    """The learner answers every question of the bank (as if they could see it all): only the
+    15 per area of their own form count, and the area they got wrong points to its modules."""
     exam = sources["exam"]
     folder = course_folder(tmp_path, (EXAM,)) / "modules" / EXAM
     weak = exam["topics"][0]
     answers = {i["id"]: (wrong_key(i) if i["topic"] == weak else i["answer"]) for i in exam["items"]}
-    write_answers(folder, "exam", answers)
+    write_answers(folder, "exam", answers, seed=777)
     # This learner renamed the notebook: the answers file is what counts, so the released
     # copy is graded in its place.
     (folder / f"{EXAM}.ipynb").rename(folder / "my exam.ipynb")
     outcome = check(folder)
     assert outcome.status == "checked", outcome.message
-    expected = {}
-    for item in exam["items"]:
-        earned, possible = expected.get(item["topic"], (0.0, 0.0))
-        expected[item["topic"]] = (
-            earned + (item["topic"] != weak) * item["points"],
-            possible + item["points"],
-        )
+    per_area = exam["draw"]["per_area"]
+    expected = {area: (0.0 if area == weak else float(per_area), float(per_area)) for area in exam["topics"]}
     assert {p.id: (p.earned, p.possible) for p in outcome.parts} == expected
     page = (folder / PAGE_FILE).read_text(encoding="utf-8")
-    review = next(m for m in sources.values() if m["slug"] == exam["review_module"][weak])
-    assert table(page)[exam["topic_names"][weak]][1] == say.NEXT_REVIEW_MODULE.format(
-        number=review["number"], title=review["title"]
+    reviews = [next(m for m in sources.values() if m["slug"] == slug) for slug in exam["review_module"][weak]]
+    assert table(page)[exam["topic_names"][weak]][1] == " ".join(
+        say.NEXT_REVIEW_MODULE.format(number=m["number"], title=m["title"]) for m in reviews
     )
     assert '<img alt="' in page and "data:image/png;base64," in page
     assert "graded after you submit" not in page
