@@ -54,6 +54,7 @@ from typing import Any
 import nbformat
 import pytest
 from conftest import ROOT
+from helpers import grade_reflections
 from hub.learner import LETTERS, Learner, no_news_question
 from hub.server import running_hub
 from hub.unix_users import (
@@ -251,8 +252,12 @@ def release(course: Path) -> None:
 
 
 def grade(course: Path) -> None:
-    """The instructor's end of the week: collect, autograde, feedback out, grades exported."""
-    for step in ("collect", "autograde", "generate_feedback", "release_feedback"):
+    """The instructor's end of the week: collect, autograde, the reflections read and scored (as
+    in formgrader; feedback waits for them), feedback out, grades exported."""
+    for step in ("collect", "autograde"):
+        nbgrader(course, step, SLUG)
+    grade_reflections(course, SLUG, 0.0, "Thank you for sharing your thinking.")
+    for step in ("generate_feedback", "release_feedback"):
         nbgrader(course, step, SLUG)
     nbgrader(course, "export")
 
