@@ -88,8 +88,8 @@ def ask(item_id: str) -> None:
 
 
 def ask_all(module_id: str) -> None:
-    """Show a practice exam: this learner's own form, in their own order, with the exam's
-    clock and count of answers above and below, and a break suggested halfway."""
+    """Show a practice exam: this learner's own form, in their own order, ten questions to a
+    page, under the exam's clock and count of answers, with a break suggested halfway."""
     module = load_module(module_id)
     store = AnswerStore(module_id)
     loaded = store.load()
@@ -104,17 +104,13 @@ def ask_all(module_id: str) -> None:
         return
     from IPython.display import display
 
-    from .exam_mode import ExamPanel, break_note
+    from .exam_mode import ExamPages, ExamPanel
 
     saved = {i: loaded.entries.get(i, {}).get("value") for i in order}
     panel = ExamPanel(store, order, saved, module.minutes * 60, loaded.clock or 0)
     half = len(shown) // 2 if len(shown) >= 100 else 0  # a full-length form only
     display(panel.widget)
-    _show(shown[:half], store, loaded, panel.on_saved)
-    if half:
-        display(break_note(half))
-    _show(shown[half:], store, loaded, panel.on_saved)
-    display(panel.widget)
+    display(ExamPages(shown, store, saved, panel.on_saved, break_after=half).widget)
 
 
 def _show(

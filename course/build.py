@@ -175,25 +175,40 @@ def _nbgrader(grade_id: str, points: int, *, grade: bool, task: bool) -> dict[st
 
 
 def header(module: dict[str, Any]) -> str:
+    """The top of a notebook: title, time, what it teaches (or what an exam checks), how to
+    answer, and the note on taking care of yourself."""
     objectives = "\n".join(f"- {text}" for text in module["objectives"].values())
     number = module["number"]
-    title = module["title"] if module.get("shuffle") else f"Module {number}: {module['title']}"
+    exam = bool(module.get("shuffle"))
+    title = module["title"] if exam else f"Module {number}: {module['title']}"
+    goals = "**This exam checks that you can:**" if exam else "**After this module you will be able to:**"
+    answering = EXAM_ANSWERING if exam else MODULE_ANSWERING
     return f"""# {title}
 
 **Time:** about {module["minutes"]} minutes. You can stop at any point; your answers are saved.
 
-**After this module you will be able to:**
+{goals}
 
 {objectives}
 
-**How to answer.** Click a choice. Practice questions tell you at once why an answer fits or not.
-Graded questions only say *Saved*; they are graded after you submit. Your answers are kept in
-**answers.json** in this folder. After a restart, choose **Run ▸ Run All Cells** to see them again.
+{answering}
 Words you do not know are in the [glossary](glossary.md).
 
 > **Take care of yourself.** Some topics may bring up memories. Take a break whenever you need,
 > and share only what you choose. In the US you can call or text **988** (Suicide & Crisis
 > Lifeline) any time, day or night. Call **911** if someone is in danger right now."""
+
+
+MODULE_ANSWERING = (
+    "**How to answer.** Click a choice. Practice questions tell you at once why an answer fits or not.\n"
+    "Graded questions only say *Saved*; they are graded after you submit. Your answers are kept in\n"
+    "**answers.json** in this folder. After a restart, choose **Run ▸ Run All Cells** to see them again."
+)
+EXAM_ANSWERING = (
+    "**How to answer.** Click a choice. Each one only says *Saved*: nothing tells you right or wrong\n"
+    "until the exam is graded. Your answers are kept in **answers.json** in this folder. After a\n"
+    "restart, choose **Run ▸ Run All Cells** to see them again."
+)
 
 
 def reflection_task(item: dict[str, Any]) -> str:

@@ -87,6 +87,9 @@ EXAM_CLOCK_HELP = (
     "runs out, and you can pause it any time. It keeps its place when you come back."
 )
 EXAM_ANSWERED = "You have answered {answered} of {total} questions."
+EXAM_PAGE = "Questions {first} to {last} of {total}"
+EXAM_PREVIOUS = "◀ Previous questions"
+EXAM_NEXT = "Next questions ▶"
 EXAM_BREAK = (
     "Halfway: {done} questions done. The real exam has a scheduled 10-minute break about here. "
     "Take one now if you like: stand up, stretch, drink some water. Pause the clock at the top "

@@ -155,10 +155,10 @@ class ItemBox(w.VBox):
     is an unreadable repr of the widget tree.
     """
 
-    def __init__(self, children: list[w.Widget], describe: Callable[[], str]):
+    def __init__(self, children: list[w.Widget], describe: Callable[[], str], css: str = "cps-item"):
         super().__init__(children=children, layout=_shared()["plain"])
         self._describe = describe
-        self.add_class("cps-item")
+        self.add_class(css)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         data = super()._repr_mimebundle_(**kwargs)

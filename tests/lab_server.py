@@ -32,7 +32,9 @@ from local_server import free_port, jupyter_command, wait_until_up
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+from course.exam_mode import PAGE_SIZE
 from course.items import Module, all_modules, load_module
+from course.order import item_order
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -90,14 +92,15 @@ class LabServer:
         return f"{folder.as_posix()}/{slug}.ipynb"
 
     def expected_items(self, notebook: str) -> int:
-        """How many course widgets Run All shows: one per ``ask`` call, every item per ``ask_all``."""
+        """How many course widgets Run All shows: one per ``ask`` call, and per ``ask_all`` the
+        first page of the learner's practice exam (ten questions)."""
         count = 0
         for cell in nbformat.read(str(self.root / notebook), as_version=4).cells:
             if cell.cell_type != "code":
                 continue
             count += len(re.findall(r"\bask\(", cell.source))
             for module in re.findall(r"\bask_all\(\s*[\"']([^\"']+)", cell.source):
-                count += len(load_module(module).items)
+                count += min(PAGE_SIZE, len(item_order(load_module(module), seed=None)))
         return count
 
     def shut_down_kernels(self) -> None:
@@ -385,8 +388,10 @@ class Learner:
         return self.page.locator(".cps-item").filter(has=shown_id)
 
     def item_ids(self) -> list[str]:
-        """The ids of the shown items, top to bottom (text of off-screen cells included)."""
-        return self.page.locator(".jp-Notebook .cps-item .cps-id").all_text_contents()
+        """The ids of the shown items, top to bottom (text of off-screen cells included), without
+        their brackets: "m1.p1"."""
+        shown = self.page.locator(".jp-Notebook .cps-item .cps-id").all_text_contents()
+        return [text.strip("()") for text in shown]
 
     def error_outputs(self) -> list[str]:
         """Every stderr stream, error traceback and failed widget the notebook shows."""

@@ -54,7 +54,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from traitlets.config import PyFileConfigLoader
 
 from course import check_texts as say
-from course import home
+from course import home, texts
 from course.items import Item, Module, all_modules, module_title
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -316,6 +316,70 @@ def test_page_works_as_an_app(app: AppServer, visit: Visitor, slug: str) -> None
     print(f"{slug}: first question (or table) {seen.seconds:.1f} s after opening the page")
     assert seen.outside == [], f"the page fetched from elsewhere: {seen.outside}"
     assert seen.shown_code == [], f"the page shows {seen.shown_code}"
+
+
+# ---- the practice exam, run like the real one ---------------------------------------------
+def clock_seconds(folder: Path) -> int:
+    """The clock's time as answers.json keeps it (0 before the first save)."""
+    try:
+        return int(json.loads((folder / "answers.json").read_text(encoding="utf-8")).get("clock", 0))
+    except (OSError, ValueError):
+        return 0
+
+
+def exam_page(page: Page, app: AppServer) -> dict[str, object]:
+    """Answer, turn pages, reach the break, run and pause the clock, reload: what was seen."""
+    slug = "13-practice-exam"
+    folder = app.root / slug
+    (folder / "answers.json").unlink(missing_ok=True)  # a learner who starts the exam today
+    page.goto(app.page(slug))
+    page.locator(".cps-item").first.wait_for(state="visible", timeout=OPEN_TIMEOUT_MS)
+    module = MODULES[slug]
+    count = page.get_by_text(words(texts.EXAM_ANSWERED)).first
+    seen: dict[str, object] = {"start": count.inner_text(), "first page": shown_ids(page)}
+    first = module.items[shown_ids(page)[0]]
+    click_choice(page, first, first.options[0].key)
+    chosen = item_box(page, first.id).get_by_role("radio", name=re.compile(re.escape(first.options[0].text)))
+    expect(count).to_have_text(texts.EXAM_ANSWERED.format(answered=1, total=120))
+    following = page.get_by_role("button", name=texts.EXAM_NEXT).first
+    following.click()
+    expect(page.get_by_text(texts.EXAM_PAGE.format(first=11, last=20, total=120))).to_be_visible()
+    seen["second page"] = shown_ids(page)
+    for _ in range(5):
+        following.click()
+    expect(page.get_by_text(words(texts.EXAM_BREAK))).to_be_visible()
+    seen["break on page"] = page.get_by_text(words(texts.EXAM_PAGE)).first.inner_text()
+    for _ in range(6):
+        page.get_by_role("button", name=texts.EXAM_PREVIOUS).first.click()
+    expect(chosen).to_be_checked()
+    page.get_by_role("button", name=texts.EXAM_CLOCK_START).click()
+    time_line = page.get_by_role("timer")
+    expect(time_line).not_to_contain_text("0:00:00", timeout=REPLY_TIMEOUT_MS)
+    expect(time_line).not_to_contain_text("0:00:01", timeout=REPLY_TIMEOUT_MS)
+    page.get_by_role("button", name=texts.EXAM_CLOCK_PAUSE).click()
+    deadline = time.monotonic() + REPLY_TIMEOUT_MS / 1000
+    while clock_seconds(folder) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    seen["kept"] = clock_seconds(folder)
+    expect_no_serious_axe_problem(page)
+    page.reload()
+    page.get_by_role("timer").wait_for(timeout=OPEN_TIMEOUT_MS)
+    seen["after reload"] = page.get_by_role("timer").inner_text()
+    seen["still answered"] = chosen.is_checked()
+    return seen
+
+
+def test_the_practice_exam_runs_like_the_real_one(app: AppServer, visit: Visitor) -> None:
+    """120 of the learner's own questions, ten to a page; a count of answers; the break after
+    question 60; a clock the learner starts and pauses, kept in answers.json across a reload."""
+    seen = visit.run(lambda page: exam_page(page, app))
+    assert seen["start"] == texts.EXAM_ANSWERED.format(answered=0, total=120)
+    assert len(seen["first page"]) == 10 and len(seen["second page"]) == 10
+    assert not set(seen["first page"]) & set(seen["second page"])
+    assert seen["break on page"] == texts.EXAM_PAGE.format(first=61, last=70, total=120)
+    assert seen["kept"] >= 2, "pausing the clock saves its time"
+    assert f"Time used: 0:00:{seen['kept']:02d}" in str(seen["after reload"]), seen["after reload"]
+    assert seen["still answered"]
 
 
 # ---- the learner's workspace --------------------------------------------------------------
