@@ -559,7 +559,7 @@ def run(course: Path, learners: list[str]) -> list[tuple[str, list[Finding]]]:
 def _wrapped(text: str, first: str, rest: str) -> list[str]:
     lines: list[str] = []
     for number, paragraph in enumerate(text.split("\n")):
-        lead = first if number == 0 and not lines else rest
+        lead = first if number == 0 else rest
         lines += textwrap.wrap(
             paragraph, WIDTH, initial_indent=lead, subsequent_indent=rest, break_on_hyphens=False
         )

@@ -19,7 +19,8 @@ into ``grades-report/`` (git-ignored: it holds names and emails):
 * ``moodle.csv``: for Moodle's CSV grade import, where the trainer maps the ``Email address``
   column to the user's email and each module column to a grade item. Moodle stops the whole
   import at a row whose user it cannot find, so learners without an email are left out
-  (and named); ``-`` means no grade, as Moodle's importer reads it.
+  (and named); ``-`` means no grade, as Moodle's importer reads it (it empties that grade in
+  an existing grade item, which the trainer's guide says).
 
 Only finished grades go to Canvas and Moodle: a score still waiting for hand grading is left
 blank there. Due dates and times are shown in the course's time zone (NbGraderAPI.timezone;
@@ -68,13 +69,13 @@ class Learner:
 
     @property
     def name(self) -> str:
-        """ "Ana Alvarez (ana)", or the account name alone when the gradebook has no name."""
+        """The learner as the summary names them: full name and account, or the account alone."""
         full = f"{self.first_name} {self.last_name}".strip()
         return f"{full} ({self.id})" if full else self.id
 
     @property
     def sortable(self) -> str:
-        """ "Alvarez, Ana": how Canvas sorts and matches names."""
+        """Last name, comma, first name: how Canvas sorts and matches names."""
         if self.first_name and self.last_name:
             return f"{self.last_name}, {self.first_name}"
         return self.last_name or self.first_name or self.id
@@ -220,28 +221,57 @@ def _fetched(settings: Settings, learner: str, module: str) -> bool | None:
     return (base / module).is_dir()
 
 
+def _exchange(settings: Settings) -> tuple[set[str], list[dict[str, Any]], list[str]]:
+    """(released modules, submissions waiting in the exchange, notes); notes say why none were read."""
+    try:
+        released = {info["assignment_id"] for info in _exchange_listing(settings, inbound=False)}
+        return released, _exchange_listing(settings, inbound=True), []
+    except Exception as failure:  # noqa: BLE001 - any exchange error: report from the gradebook alone
+        return (
+            set(),
+            [],
+            [
+                f"The exchange could not be read ({failure}), so modules are shown once they have "
+                "submissions and work not collected yet is not counted. python -m course.doctor says why."
+            ],
+        )
+
+
+def _newest(inbound: list[dict[str, Any]]) -> dict[tuple[str, str], datetime | None]:
+    """The newest submission time in the exchange, by (learner, module). nbgrader lists one entry
+    per learner and module, with their submissions inside."""
+    newest: dict[tuple[str, str], datetime | None] = {}
+    for info in inbound:
+        key = (str(info["student_id"]), str(info["assignment_id"]))
+        times = [_utc(str(each.get("timestamp", ""))) for each in info.get("submissions", [info])]
+        newest[key] = max((t for t in (newest.get(key), *times) if t), default=None)
+    return newest
+
+
+def _cell(
+    settings: Settings,
+    module: Module,
+    learner: str,
+    mark: _Graded | None,
+    waiting: bool,
+    since: datetime | None,
+) -> Cell:
+    """One learner's standing in one module, from the gradebook first, then what waits."""
+    if mark is not None:
+        return Cell(HAND_GRADING if mark.needs_hand_grading else GRADED, mark.score, mark.late)
+    if waiting:
+        return Cell(WAITING, None, bool(module.due and since and since > module.due))
+    fetched = _fetched(settings, learner, module.name)
+    return Cell(NOT_FETCHED if fetched is False else NOT_SUBMITTED)
+
+
 def build(settings: Settings) -> Report:
     """Everything the files and the summary say, read from the gradebook and the exchange."""
     modules, learners, graded = _read_gradebook(settings)
-    notes: list[str] = []
-    try:
-        released = {info["assignment_id"] for info in _exchange_listing(settings, inbound=False)}
-        inbound = _exchange_listing(settings, inbound=True)
-    except Exception as failure:  # noqa: BLE001 - any exchange error: report from the gradebook alone
-        released, inbound = set(), []
-        notes.append(
-            f"The exchange could not be read ({failure}), so modules are shown once they have submissions "
-            "and work not collected yet is not counted. python -m course.doctor says why."
-        )
-    with_work = {module for _, module in graded}
+    released, inbound, notes = _exchange(settings)
     collected = _collected_not_graded(settings, [m.name for m in modules])
-    with_work |= {module for _, module in collected}
-    in_exchange: dict[tuple[str, str], datetime | None] = {}
-    for info in inbound:  # one entry per learner and module, their submissions listed inside
-        key = (str(info["student_id"]), str(info["assignment_id"]))
-        times = [_utc(str(each.get("timestamp", ""))) for each in info.get("submissions", [info])]
-        in_exchange[key] = max((t for t in (in_exchange.get(key), *times) if t), default=None)
-    with_work |= {module for _, module in in_exchange}
+    in_exchange = _newest(inbound)
+    with_work = {module for _, module in [*graded, *collected, *in_exchange]}
     shown = [
         m
         for m in sorted(modules, key=lambda m: m.name)
@@ -259,16 +289,10 @@ def build(settings: Settings) -> Report:
         for learner in ordered:
             key = (learner.id, module.name)
             mark, newer = graded.get(key), in_exchange.get(key)
-            if mark is not None:
-                cells[key] = Cell(HAND_GRADING if mark.needs_hand_grading else GRADED, mark.score, mark.late)
-                if mark.timestamp and newer and newer > mark.timestamp:
-                    resubmitted.setdefault(module.name, []).append(learner.id)
-            elif key in collected or key in in_exchange:
-                when = collected.get(key) or newer
-                cells[key] = Cell(WAITING, None, bool(module.due and when and when > module.due))
-            else:
-                fetched = _fetched(settings, learner.id, module.name)
-                cells[key] = Cell(NOT_FETCHED if fetched is False else NOT_SUBMITTED)
+            waiting = key in collected or key in in_exchange
+            cells[key] = _cell(settings, module, learner.id, mark, waiting, collected.get(key) or newer)
+            if mark and mark.timestamp and newer and newer > mark.timestamp:
+                resubmitted.setdefault(module.name, []).append(learner.id)
     return Report(settings, shown, ordered, cells, resubmitted, notes)
 
 
@@ -439,7 +463,17 @@ def main(argv: list[str] | None = None) -> int:
             "python -m course.release makes it."
         )
         return 1
+    except Exception as failure:  # noqa: BLE001 - a damaged gradebook can raise anything; say so
+        print(f"The gradebook could not be read ({failure}). python -m course.doctor checks it and says why.")
+        return 1
     out = (args.out or settings.folder / REPORT_FOLDER).resolve()
-    write(report, out)
+    try:
+        write(report, out)
+    except OSError as refused:
+        print(
+            f"Could not write the files in {out} ({refused.strerror or refused}). "
+            "Give another folder with --out."
+        )
+        return 1
     print("\n".join(summary(report, out)))
     return 0

@@ -51,7 +51,9 @@ def check_here() -> SaveResult:
         try:
             private_dir("locks")
         except NoPrivateDir as problem:
-            return SaveResult(False, "private", str(problem).split("; ", 1)[-1])
+            # "no private folder for course files; <folder>: <why>; ...": keep each why
+            refusals = str(problem).split("; ")[1:]
+            return SaveResult(False, "private", "; ".join(r.split(": ", 1)[-1] for r in refusals))
         try:
             AnswerStore(MODULE, folder, read_only=False).record(ITEM, VALUE)
         except SaveFailed as problem:

@@ -348,3 +348,22 @@ def test_the_guide_gives_only_commands_the_tests_run() -> None:
     """Every command in docs/instructors/checks-and-grades.md is typed as written by a test:
     the check's in test_doctor.py, the grades' here."""
     assert guide_commands() == [GO_TO_COURSE, DOCTOR, DOCTOR_LEARNER, SET_ZONE, ADD_LEARNER, GRADES]
+
+
+def test_a_folder_that_cannot_be_written_is_said_in_words(reported: Cohort) -> None:
+    taken = reported.course / "nbgrader_config.py"  # a file where the report's folder would go
+    done = subprocess.run(
+        [sys.executable, "-m", "course.grades", "--out", str(taken)],
+        cwd=reported.course,
+        env={
+            "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+            "HOME": str(reported.home),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stdout.startswith(f"Could not write the files in {taken} (")
+    assert done.stdout.rstrip().endswith("Give another folder with --out.")
