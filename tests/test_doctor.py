@@ -181,7 +181,7 @@ def must(done: subprocess.CompletedProcess[str]) -> None:
 
 @pytest.fixture(scope="module")
 def trainer() -> Iterator[Trainer]:
-    base = Path(tempfile.mkdtemp(prefix="cps-doctor-", dir="/tmp"))
+    base = Path(tempfile.mkdtemp(prefix="trainer-doctor-test-", dir="/tmp"))
     base.chmod(0o755)  # a trainer who is not root reaches the course copies made here
     try:
         home = base / "home"

@@ -129,7 +129,7 @@ def answers(m1: dict, wrong: int = 0) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def cohort(m1: dict) -> Iterator[Cohort]:
-    base = Path(tempfile.mkdtemp(prefix="cps-grades-", dir="/tmp"))
+    base = Path(tempfile.mkdtemp(prefix="trainer-grades-test-", dir="/tmp"))
     base.chmod(0o755)  # a learner's account reaches the exchange made here
     try:
         home = base / "home"
