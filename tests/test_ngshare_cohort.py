@@ -36,7 +36,10 @@ upgrade`` and ``kubectl`` need a cluster, a registry and Docker. Their ``--set``
 applied to the values files as Helm would, and values.yaml is checked against the chart's
 schema in tests/test_deploy_configs.py. The hub's login is the test's shared password, not the
 organisation's login values.yaml leaves to fill in. The restart the guide asks for after step
-6 is not done: no command-line step needs it (formgrader does). About three minutes.
+6 is not done: no command-line step needs it (formgrader does).
+
+Takes three to four minutes on two busy cores, over a minute of it the guide's
+``python -m course.release``; the first run also makes ngshare's environment (about a minute).
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -211,6 +215,7 @@ class Typed:
     command: str
     returncode: int
     output: str
+    seconds: float
 
 
 @dataclass
@@ -272,9 +277,10 @@ def in_terminal(user: UnixUser, script: str, cwd: Path | None = None) -> subproc
 
 def instructor_types(term: Term, command: str, cwd: Path | None = None) -> str:
     """One command in the instructor's terminal; a command that fails stops the term, with its words."""
+    started = time.monotonic()
     done = in_terminal(term.instructor, command, cwd)
     output = done.stdout + done.stderr
-    term.typed.append(Typed(command, done.returncode, output))
+    term.typed.append(Typed(command, done.returncode, output, time.monotonic() - started))
     if done.returncode != 0:
         raise AssertionError(f"The instructor typed `{command}` and it failed:\n{output}")
     return output
@@ -465,7 +471,8 @@ def run_term(private: Path, shared: Path, users: dict[str, UnixUser], m1: dict) 
             the_term(term, hub, people, plans, address)
         except Exception as problem:
             shots = [person.screenshot(private) for person in people.values()]
-            typed = "\n".join(f"$ {t.command}\n{t.output[-1500:]}" for t in term.typed[-3:])
+            last = term.typed[-3:]
+            typed = "\n".join(f"$ {t.command} ({t.seconds:.0f} s)\n{t.output[-1500:]}" for t in last)
             raise RuntimeError(
                 f"Screens: {shots}.\nThe instructor's last commands:\n{typed}\n"
                 f"JupyterHub's log ends:\n{hub.log_tail()}\nngshare's log ends:\n{ng.log_tail()}"
@@ -601,3 +608,4 @@ def test_the_work_passed_through_ngshares_disk_and_no_exchange_folder(term: Term
         names = [term.name(role) for role in ROLES]
         used = [p for p in FOLDER_EXCHANGE.rglob("*") if any(name in p.name for name in names)]
         assert used == [], used
+
