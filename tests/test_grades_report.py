@@ -55,9 +55,11 @@ from trainer_guide import (
     type_in_terminal,
 )
 
+from course import contract
+
 SLUG = "01-shared-lived-experience"
 UNRELEASED = "02-building-community"
-PROGRESS = "13-my-progress"
+PROGRESS = contract.PROGRESS_SLUG
 COURSE_ID = "cps-course"
 ZONE = ZoneInfo("America/Chicago")
 REFLECTION_CELL = "m1-r1-grade"
