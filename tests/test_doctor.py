@@ -33,7 +33,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from hub.unix_users import (
     why_learners_cannot_run_the_course,
     why_not_possible,
 )
+from lab_server import stop_lab
 from local_server import free_port, jupyter_command, wait_until_up
 from nbgrader.api import Gradebook
 from trainer_guide import (
@@ -60,6 +60,7 @@ from trainer_guide import (
     SET_ZONE,
     course_clone,
     trainer_env,
+    trainer_folders,
     type_in_terminal,
 )
 
@@ -181,14 +182,8 @@ def must(done: subprocess.CompletedProcess[str]) -> None:
 
 @pytest.fixture(scope="module")
 def trainer() -> Iterator[Trainer]:
-    base = Path(tempfile.mkdtemp(prefix="trainer-doctor-test-", dir="/tmp"))
-    base.chmod(0o755)  # a trainer who is not root reaches the course copies made here
+    base, home, exchange = trainer_folders("trainer-doctor-test-")  # a trainer who is not root reaches them
     try:
-        home = base / "home"
-        home.mkdir()
-        exchange = base / "exchange"
-        exchange.mkdir()
-        exchange.chmod(0o777)
         course = course_clone(home, [SLUG])
         setup = Trainer(base, home, course, exchange)
         setup.settings_file.parent.mkdir()
@@ -225,12 +220,7 @@ def jupyter_server(home: Path, log: Path) -> Iterator[dict[str, str]]:
             "JUPYTER_SERVER_ROOT": str(home),
         }
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_lab(process)
 
 
 @pytest.fixture(scope="module")
