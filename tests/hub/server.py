@@ -99,9 +99,18 @@ def _stop(process: subprocess.Popen, others: list[tuple[int, str]], grace: float
 
 @contextmanager
 def running_hub(
-    folder: Path, users: list[str], password: str, exchange: Path, course_id: str
+    folder: Path,
+    users: list[str],
+    password: str,
+    exchange: Path,
+    course_id: str,
+    config: Path = CONFIG,
+    more_env: dict[str, str] | None = None,
 ) -> Iterator[Hub]:
-    """A hub from tests/hub/jupyterhub_config.py for these Unix users; state and log in ``folder``."""
+    """A hub from ``config`` (tests/hub/jupyterhub_config.py) for these users; state and log in ``folder``.
+
+    ``more_env`` adds to the environment the config reads (tests/hub/tljh_hub_config.py's).
+    """
     state = folder / "hub-state"
     state.mkdir()
     port = free_port()
@@ -117,12 +126,13 @@ def running_hub(
         "CPS_HUB_USERS": ",".join(users),
         "CPS_EXCHANGE": str(exchange),
         "CPS_COURSE_ID": course_id,
+        **(more_env or {}),
     }
     log = folder / "jupyterhub.log"
     hub = Hub(url=f"http://127.0.0.1:{port}", log=log)
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)],
+            [sys.executable, "-m", "jupyterhub", "-f", str(config)],
             cwd=state,
             env=env,
             stdout=out,
