@@ -6,8 +6,9 @@ commands cannot turn them back on for one person: ``jupyter labextension enable 
 refuses a plugin locked at a higher level, and ``jupyter server extension enable --user``
 (jupyter_server 2) only changes extensions already named in the user's own settings, so for
 formgrader it says "Validation failed … could not be found" and writes nothing. Yet Jupyter
-does read each user's own settings first, above the environment's. So this writes the
-instructor's own settings, in their ``~/.jupyter``, with Jupyter's own functions:
+reads each user's own settings first, above those of an environment the user does not own
+(TLJH's belongs to root). So this writes the instructor's own settings, in their
+``~/.jupyter``, with Jupyter's own functions:
 
 - the formgrader server extension on (``jupyter_server_config.d/``);
 - the Formgrader menu item and Create Assignment on in JupyterLab (``labconfig/page_config.json``);

@@ -53,6 +53,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -176,7 +177,7 @@ def as_typed(line: str, places: Places, learner: str) -> str:
 
 
 class Guide:
-    """The guide's lines still to type, so each step can say which one it is typing."""
+    """The guide's commands as the test types them, each with the line the guide has."""
 
     def __init__(self, places: Places, learner: str):
         self.places, self.learner = places, learner
@@ -315,7 +316,7 @@ class Person:
         self.page.locator(f'#jp-menu-panel .lm-MenuBar-itemLabel:text-is("{top}")').click()
         shown = self.page.locator(".lm-Menu li[data-command]:visible")
         expect(shown.first).to_be_visible()
-        commands = shown.evaluate_all("items => items.map(item => item.dataset.command)")
+        commands = [item.get_attribute("data-command", timeout=10_000) or "" for item in shown.all()]
         self.page.keyboard.press("Escape")
         return commands
 
@@ -402,16 +403,40 @@ def grade_reflection_in_formgrader(instructor: Person, points: int) -> None:
 # --- The term ------------------------------------------------------------------------------
 
 
-def typed(term: Term, terminal: Terminal, line: str, timeout: float = 120) -> Ran:
-    """Type a line; stop at once, with the screen, if it did not end well.
+def note(what: str) -> None:
+    """One line in artifacts/tljh/steps.txt, with the time: where a slow or stuck run got to."""
+    with (ARTIFACTS / "steps.txt").open("a", encoding="utf-8") as steps:
+        steps.write(f"{time.strftime('%H:%M:%S')} {what}\n")
 
-    grep ends with status 1 when it finds nothing, which is what the guide's check wants.
-    """
-    ran = terminal.type(line, timeout)
-    term.ran.append(ran)
-    wanted = 1 if line.startswith("cd ~/cps-course && grep") else 0
-    assert ran.status == wanted, f"{line!r} ended with status {ran.status}; the screen:\n{ran.screen}"
-    return ran
+
+class Trainer:
+    """The instructor at their terminal, typing the guide's commands in the guide's order."""
+
+    def __init__(self, term: Term, guide: Guide, terminal: Terminal):
+        self.term, self.guide, self.terminal = term, guide, terminal
+
+    def start(self, start: str) -> tuple[str, int]:
+        """Type the guide's command that starts so, and press Enter."""
+        line = self.guide.line(start)
+        self.term.guide_lines[self.guide.lines[line]] = line
+        note(f"typing: {line}")
+        return self.terminal.start(line)
+
+    def finish(self, started: tuple[str, int], timeout: float = 120) -> Ran:
+        """Wait for it; stop at once, with the screen, if it did not end well.
+
+        grep ends with status 1 when it finds nothing, which is what the guide's check wants.
+        """
+        ran = self.terminal.finish(started, timeout)
+        note(f"done, status {ran.status}: {ran.line}")
+        self.term.ran.append(ran)
+        wanted = 1 if ran.line.startswith("cd ~/cps-course && grep") else 0
+        assert ran.status == wanted, f"{ran.line!r} ended with status {ran.status}; the screen:\n{ran.screen}"
+        return ran
+
+    def type(self, *starts: str, timeout: float = 120) -> None:
+        for start in starts:
+            self.finish(self.start(start), timeout)
 
 
 def graded_items(m1: dict) -> list[dict]:
@@ -431,106 +456,76 @@ def option(m1: dict, item_id: str, key: str) -> tuple[str, str]:
     return LETTERS[list(item["options"]).index(key)], item["options"][key]["text"]
 
 
-def type_guide_lines(
-    term: Term, guide: Guide, terminal: Terminal, starts: list[str], timeout: float = 120
-) -> None:
-    """Type the guide's commands that start so, in this order."""
-    for start in starts:
-        line = guide.line(start)
-        term.guide_lines[guide.lines[line]] = line
-        typed(term, terminal, line, timeout)
-
-
-def set_up_the_hub(term: Term, guide: Guide, instructor: Person, terminal: Terminal) -> None:
+def set_up_the_hub(term: Term, trainer: Trainer, instructor: Person) -> None:
     """tljh.md steps 6 to 8, and the server restart step 8 asks for."""
-    type_guide_lines(term, guide, terminal, ["git clone", "cd ~/cps-course && sudo bash"], timeout=300)
-    term.seen["root_owned"] = [
-        str(p.relative_to(term.course))
-        for p in [term.course, *term.course.rglob("*")]
-        if p.lstat().st_uid == 0
-    ]
+    trainer.type("git clone", "cd ~/cps-course && sudo bash", timeout=300)
+    course = [term.course, *term.course.rglob("*")]
+    term.seen["root_owned"] = [str(p.relative_to(term.course)) for p in course if p.lstat().st_uid == 0]
     term.seen["learner_home_mode"] = stat.S_IMODE(term.learner.home.stat().st_mode)
-    type_guide_lines(term, guide, terminal, ["cd ~/cps-course && python -m course.instructor_tools"])
+    trainer.type("cd ~/cps-course && python -m course.instructor_tools")
+    note("the instructor restarts their server")
     instructor.restart_server()
 
 
 def run_the_term(term: Term, browser: Browser, hub_url: str, shots: Path, m1: dict) -> None:
     """Everything the trainer and the learner do, in the guide's order."""
-    guide = Guide(term.places, term.hub_name(term.learner))
     instructor = Person(browser, hub_url, term.instructor)
     learner = Person(browser, hub_url, term.learner)
+    terminal = Terminal(instructor.page, term.instructor.home)
+    trainer = Trainer(term, Guide(term.places, learner.name), terminal)
     try:
+        note("the instructor logs in")
         instructor.log_in()
         instructor.wait_for_lab()
-        terminal = Terminal(instructor.page, term.instructor.home)
         terminal.open()
-        set_up_the_hub(term, guide, instructor, terminal)
+        set_up_the_hub(term, trainer, instructor)
         terminal.open()
         term.seen["instructor_menu"] = instructor.menu_commands("Nbgrader")
         term.seen["instructor_plugins_off"] = instructor.plugins_off()
         # Step 9 takes a minute or two: meanwhile the instructor adds the learner (Part C),
-        # who logs in, and formgrader is checked (step 10).
-        release = guide.line("cd ~/cps-course && python -m course.release")
-        term.guide_lines[guide.lines[release]] = release
-        started = terminal.start(release)
+        # who logs in and finds no grading tools, and then formgrader is checked (step 10).
+        release = trainer.start("cd ~/cps-course && python -m course.release")
+        note("the instructor adds the learner; the learner logs in")
         add_user_in_admin_page(instructor, learner.name)
         learner.log_in()
         learner.wait_for_lab()
         term.seen["learner_menu"] = learner.menu_commands("Nbgrader")
         term.seen["learner_plugins_off"] = learner.plugins_off()
         term.seen["learner_formgrader_status"] = learner.status_of("formgrader")
-        ran = terminal.finish(started, timeout=600)
-        term.ran.append(ran)
-        assert ran.status == 0, f"{release!r} ended with status {ran.status}; the screen:\n{ran.screen}"
+        trainer.finish(release, timeout=600)
+        note("the instructor opens formgrader")
         term.seen["formgrader_lists"] = formgrader_modules(instructor)
         write_learners_csv(term)
-        type_guide_lines(
-            term,
-            guide,
-            terminal,
-            ["cd ~/cps-course", "nbgrader db student add", "nbgrader db student import"],
+        trainer.type("cd ~/cps-course", "nbgrader db student add", "nbgrader db student import")
+        trainer.type(
+            "sudo install -m 0644 ~/cps-course/scripts",
+            "sudo cp -r",
+            "sudo install -m 0644 ~/cps-course/docs",
         )
-        type_guide_lines(
-            term,
-            guide,
-            terminal,
-            [
-                "sudo install -m 0644 ~/cps-course/scripts",
-                "sudo cp -r",
-                "sudo install -m 0644 ~/cps-course/docs",
-            ],
+        # running-a-cohort.md
+        trainer.type(
+            f"nbgrader release_assignment {START_HERE}",
+            f"nbgrader release_assignment {MY_PROGRESS}",
+            "nbgrader db assignment add",
+            "nbgrader generate_assignment",
+            f"nbgrader release_assignment {SLUG}",
         )
-        type_guide_lines(
-            term,
-            guide,
-            terminal,
-            [
-                f"nbgrader release_assignment {START_HERE}",
-                f"nbgrader release_assignment {MY_PROGRESS}",
-                "nbgrader db assignment add",
-                "nbgrader generate_assignment",
-                f"nbgrader release_assignment {SLUG}",
-            ],
-        )
+        note("the learner takes Module 1")
         take_module_1(term, learner, m1)
-        type_guide_lines(term, guide, terminal, ["nbgrader collect", "nbgrader autograde"])
-        type_guide_lines(term, guide, terminal, [f"nbgrader generate_feedback {SLUG}"])
+        trainer.type("nbgrader collect", "nbgrader autograde", f"nbgrader generate_feedback {SLUG}")
         term.seen["feedback_held"] = feedback_page(term).exists()
-        type_guide_lines(term, guide, terminal, ["FEEDBACK_BEFORE_HAND_GRADING=yes"])
+        trainer.type("FEEDBACK_BEFORE_HAND_GRADING=yes")
         term.seen["feedback_before_grading"] = feedback_page(term).read_text(encoding="utf-8")
+        note("the instructor grades the reflection in formgrader")
         grade_reflection_in_formgrader(instructor, REFLECTION_POINTS)
-        type_guide_lines(
-            term,
-            guide,
-            terminal,
-            [
-                f"nbgrader generate_feedback {SLUG} --force",
-                "nbgrader release_feedback",
-                "nbgrader export",
-                "cd ~/cps-course && grep",
-            ],
+        trainer.type(
+            f"nbgrader generate_feedback {SLUG} --force",
+            "nbgrader release_feedback",
+            "nbgrader export",
+            "cd ~/cps-course && grep",
         )
-        fetch_feedback(learner)
+        note("the learner fetches feedback")
+        as_learner(learner).fetch_feedback()
     except Exception as problem:
         shots.mkdir(parents=True, exist_ok=True)
         pictures = [person.screenshot(shots) for person in (instructor, learner)]
@@ -590,10 +585,6 @@ def my_progress_row(person: Person) -> str:
     return row.inner_text()
 
 
-def fetch_feedback(person: Person) -> None:
-    as_learner(person).fetch_feedback()
-
-
 # --- Fixtures -------------------------------------------------------------------------------
 
 
@@ -603,6 +594,8 @@ def term(tmp_path_factory: pytest.TempPathFactory, m1: dict) -> Iterator[Term]:
     if reason:
         pytest.skip(reason)
     private = tmp_path_factory.mktemp("tljh")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "steps.txt").write_text("", encoding="utf-8")
     shared = Path(tempfile.mkdtemp(prefix="tljh-guide-", dir="/tmp"))
     try:
         shared.chmod(0o755)
@@ -611,10 +604,10 @@ def term(tmp_path_factory: pytest.TempPathFactory, m1: dict) -> Iterator[Term]:
                 prepare_home(user)
             places = prepare_places(shared, instructor)
             record = Term(instructor, learner, places)
-            more_env = places.variables()
             try:
+                # In a thread of its own, so a Playwright another test file keeps open cannot clash.
                 with ThreadPoolExecutor(1) as pool:
-                    pool.submit(run_with_hub, record, private, more_env, m1).result()
+                    pool.submit(run_with_hub, record, private, places.variables(), m1).result()
             finally:
                 write_transcript(record)
             yield record

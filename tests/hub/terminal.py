@@ -108,21 +108,21 @@ class Terminal:
         raise AssertionError(f"the prompt did not come back after {line!r}; screen:\n{self.screen()}")
 
     def screen(self) -> str:
-        rows = self._shown(".xterm-accessibility-tree > div").all_inner_texts()
+        """The rows on screen now (read with a time limit: a page that hangs fails, not waits)."""
+        rows = self._shown(".xterm-accessibility-tree").inner_text(timeout=10_000).splitlines()
         return "\n".join(row.rstrip() for row in rows).strip()
 
     def clear(self) -> None:
         """Clear the screen (Ctrl+L), so what the next command prints is all there is on it."""
-        self._shown(".xterm-helper-textarea").focus()
-        self.page.keyboard.press("Control+l")
+        self._shown(".xterm-helper-textarea").press("Control+l", timeout=10_000)
 
     def start(self, line: str) -> tuple[str, int]:
         """Type ``line`` and press Enter; ``finish`` waits for it to end."""
         self.clear()
         before = len(self._done())
-        self._shown(".xterm-helper-textarea").focus()
-        self.page.keyboard.type(line)
-        self.page.keyboard.press("Enter")
+        keys = self._shown(".xterm-helper-textarea")
+        keys.press_sequentially(line, timeout=60_000)
+        keys.press("Enter", timeout=10_000)
         return line, before
 
     def finish(self, started: tuple[str, int], timeout: float = 120) -> Ran:
