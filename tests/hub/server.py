@@ -101,11 +101,18 @@ def _stop(process: subprocess.Popen, others: list[tuple[int, str]], grace: float
 
 @contextmanager
 def running_hub(
-    folder: Path, users: list[str], password: str, exchange: Path, course_id: str
+    folder: Path,
+    users: list[str],
+    password: str,
+    exchange: Path,
+    course_id: str,
+    config: Path = CONFIG,
+    more_env: dict[str, str] | None = None,
 ) -> Iterator[Hub]:
-    """A hub from tests/hub/jupyterhub_config.py for these Unix users; state and log in ``folder``."""
-    settings = {"CPS_EXCHANGE": str(exchange), "CPS_COURSE_ID": course_id}
-    with hub_from(CONFIG, folder, users, password, settings) as hub:
+    """A hub from ``config`` (tests/hub/jupyterhub_config.py) for these Unix users, with nbgrader's
+    folder exchange; ``more_env`` adds to what the config reads (tests/hub/tljh_hub_config.py's)."""
+    settings = {"CPS_EXCHANGE": str(exchange), "CPS_COURSE_ID": course_id, **(more_env or {})}
+    with hub_from(config, folder, users, password, settings) as hub:
         yield hub
 
 

@@ -61,10 +61,11 @@ def _run(
     return subprocess.run(command, input=stdin, env=env, cwd="/", capture_output=True, text=True, check=False)
 
 
-def add_user(name: str) -> UnixUser:
+def add_user(name: str, shell: str = "/bin/sh", home_mode: int = 0o700) -> UnixUser:
     # Homes private to their owner, as a hub must make them (docs/instructors/known-problems.md):
     # Debian's default leaves them 0755, so a learner could read another's fetched feedback.
-    done = _run(["useradd", "-m", "-K", "HOME_MODE=0700", "-s", "/bin/sh", name])
+    # A test of the set-up that makes them private asks for 0755.
+    done = _run(["useradd", "-m", "-K", f"HOME_MODE={home_mode:04o}", "-s", shell, name])
     if done.returncode != 0:
         raise RuntimeError(f"useradd {name} failed: {done.stderr.strip()}")
     entry = pwd.getpwnam(name)
