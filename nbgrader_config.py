@@ -6,6 +6,7 @@ makes. Instructors run every nbgrader command from this folder.
 """
 
 import logging
+import os
 import warnings
 from functools import partial
 from pathlib import Path
@@ -22,12 +23,12 @@ from nbgrader.preprocessors import (
 from sqlalchemy.exc import SAWarning
 
 from course.autograde import (
-    CollectWithNotebook,
     GradeAnswers,
     KeepHeadingsOnly,
     ReflectionsWaitForGrading,
     ReleasedNotebookExporter,
     RestoreGradedCells,
+    collect_with_notebook,
     graded_notebooks,
 )
 from course.cohort_hooks import autograde_summary, hold_back_ungraded
@@ -72,7 +73,9 @@ c.Autograde.autograde_preprocessors = [
 # A renamed notebook is graded under its released name; collect gives a submission that
 # lost its notebook the released one, so its answers.json is graded too.
 c.Autograde.pre_convert_hook = partial(graded_notebooks, HERE / "modules")
-c.ExchangeFactory.collect = CollectWithNotebook
+# The hub-wide settings choose the exchange: nbgrader's folder (TLJH), or ngshare (Kubernetes,
+# where docs/deploy/z2jh/values.yaml sets CPS_COURSE_EXCHANGE=ngshare in every server).
+c.ExchangeFactory.collect = collect_with_notebook(os.environ.get("CPS_COURSE_EXCHANGE", "folder"))
 
 # The learner's answers file is their work: never replace it with anything from solutions/.
 c.Autograde.exclude_overwriting = {name: ["answers.json"] for name in ASSIGNMENTS}

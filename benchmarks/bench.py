@@ -54,6 +54,7 @@ from helpers import execute  # noqa: E402 - the tests' Run All, so both measure 
 
 from course.items import all_modules, load_module  # noqa: E402 - the repo's own package, found via ROOT
 
+QUICK_EXAM = "13-practice-exam"  # --quick grades one module and the full practice exam
 QUICK_SLUG = "01-shared-lived-experience"
 BASELINE = "zz-baseline"  # sorts after the modules, so it never looks like one
 # The baseline notebook: ipywidgets imported, one widget shown, a click answered in the kernel.
@@ -525,7 +526,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     slugs = [QUICK_SLUG] if args.quick else list(modules())
-    graded = list(modules())  # every module with graded cells (14-my-progress has none)
+    # Every module with graded cells (14-my-progress has none); --quick: a module and the exam.
+    graded = [QUICK_SLUG, QUICK_EXAM] if args.quick else list(modules())
     repeats = args.repeats or (1 if args.quick else 5)
     learners = args.learners or (3 if args.quick else 100)
     sizes = (1, 2) if args.quick else (1, 11)  # N and N+k submissions for the marginal cost

@@ -14,7 +14,7 @@ keys into their feedback) would run with it. So ``nbgrader_config.py`` swaps thr
 * :class:`GradeAnswers` takes the place of ``Execute``: each code cell gets the outputs the
   course would print, made in this process from the answers file (text only, which every
   viewer escapes), and each graded cell a number that nbgrader reads as its partial credit.
-* :func:`graded_notebooks` (a pre-convert hook) and :class:`CollectWithNotebook` make sure a
+* :func:`graded_notebooks` (a pre-convert hook) and :func:`collect_with_notebook` make sure a
   submission whose notebook was renamed or lost is still graded from its answers file.
 
 Instructors keep nbgrader's commands and formgrader as they are.
@@ -23,6 +23,7 @@ Instructors keep nbgrader's commands and formgrader as they are.
 from __future__ import annotations
 
 import base64
+import glob
 import shutil
 import textwrap
 from pathlib import Path
@@ -281,23 +282,36 @@ def graded_notebooks(release: Path, notebooks: list[str], **_: Any) -> None:
         notebooks[:] = expected
 
 
-class CollectWithNotebook(ExchangeCollect):
+class ReleasedNotebookForLostOnes:
     """``nbgrader collect`` that gives a submission with no notebook the released one.
 
     nbgrader only grades a submission folder that holds a notebook; a learner who deleted
     or renamed theirs still has their answers in answers.json, so the released notebook is
-    put beside it (marked in the log) and autograde grades their answers.
+    put beside it (marked in the log) and autograde grades their answers. A mixin over the
+    collect step of whichever exchange the hub uses: nbgrader's folder (TLJH) or ngshare
+    (Kubernetes), which both write the submissions into ``submitted/``.
     """
 
-    def do_copy(self, src: str, dest: str) -> None:
-        super().do_copy(src, dest)
-        target = Path(dest)
-        release = Path(self.coursedir.format_path(self.coursedir.release_directory, ".", target.name))
-        for notebook in release.glob("*.ipynb"):
-            if not (target / notebook.name).exists() and (target / "answers.json").is_file():
-                shutil.copyfile(notebook, target / notebook.name)
-                self.log.warning(
-                    "%s: no %s in the submission; the released copy was added so answers.json is graded.",
-                    target.parent.name,
-                    notebook.name,
-                )
+    def copy_files(self) -> None:
+        super().copy_files()
+        course, assignment = self.coursedir, self.coursedir.assignment_id
+        release = Path(course.format_path(course.release_directory, ".", assignment))
+        submitted = course.format_path(course.submitted_directory, "*", assignment)
+        for target in sorted(Path(p) for p in glob.glob(submitted)):
+            for notebook in release.glob("*.ipynb"):
+                if not (target / notebook.name).exists() and (target / "answers.json").is_file():
+                    shutil.copyfile(notebook, target / notebook.name)
+                    self.log.warning(
+                        "%s: no %s in the submission; the released copy was added so answers.json is graded.",
+                        target.parent.name,
+                        notebook.name,
+                    )
+
+
+def collect_with_notebook(exchange: str) -> type:
+    """The collect step of ``exchange`` ("ngshare", or nbgrader's own folder), with the mixin above."""
+    if exchange == "ngshare":
+        from ngshare_exchange import ExchangeCollect as base
+    else:
+        base = ExchangeCollect
+    return type("CollectWithNotebook", (ReleasedNotebookForLostOnes, base), {"__module__": __name__})

@@ -151,11 +151,12 @@ class ExamPages:
         self.page = min(max(page, 0), self.pages - 1)
         first = self.page * PAGE_SIZE
         mine = self.page_items()
-        words = texts.EXAM_PAGE.format(first=first + 1, last=first + len(mine), total=len(self.shown))
-        self.where.value = f'<div class="cps-status" role="status"><b>{html.escape(words)}</b></div>'
         boxes: list[w.Widget] = [break_note(first)] if self.break_after and first == self.break_after else []
         boxes += [widgets.choice(i, o, self.store, self.saved.get(i.id), self._saved) for i, o in mine]
         self.questions.children = boxes
+        # The page's name changes last: once it says "11 to 20", those questions are on the page.
+        words = texts.EXAM_PAGE.format(first=first + 1, last=first + len(mine), total=len(self.shown))
+        self.where.value = f'<div class="cps-status" role="status"><b>{html.escape(words)}</b></div>'
         for buttons, hidden in ((self.previous, self.page == 0), (self.next, self.page == self.pages - 1)):
             for button in buttons:
                 button.layout.visibility = "hidden" if hidden else "visible"

@@ -91,7 +91,9 @@ TOPIC_REVIEW_MODULE = "Module {number} ({slug})"
 EXAM_CLOCK_START = "Start the clock"
 EXAM_CLOCK_PAUSE = "Pause the clock"
 EXAM_CLOCK = "Time used: {used} of {limit}."
-EXAM_CLOCK_OVER = "Time used: {used}. That is past the {limit} of the real exam. Finish at your own pace."
+EXAM_CLOCK_OVER = (
+    "Time used: {used}. That is past the {limit} this practice exam gives. Finish at your own pace."
+)
 EXAM_CLOCK_HELP = (
     "The real exam gives 2 hours 30 minutes for 120 questions. This practice exam keeps that pace: "
     "{limit} for its {count} questions. The clock only helps you practise: nothing stops when it "

@@ -344,6 +344,7 @@ def exam_page(page: Page, app: AppServer) -> dict[str, object]:
     following = page.get_by_role("button", name=texts.EXAM_NEXT).first
     following.click()
     expect(page.get_by_text(texts.EXAM_PAGE.format(first=11, last=20, total=120))).to_be_visible()
+    expect(page.locator(".cps-item .cps-id").first).not_to_have_text(f"({first.id})")
     seen["second page"] = shown_ids(page)
     for _ in range(5):
         following.click()

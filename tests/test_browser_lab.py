@@ -1,6 +1,6 @@
 """Every learner notebook works for a learner in real JupyterLab, in a real headless Chromium.
 
-For each of the seven released modules (each test in its own fresh copy of the module's
+For each released module (each test in its own fresh copy of the module's
 folder, served from a temporary copy of ``modules/``) this proves, through the same clicks
 and keys a learner uses:
 
@@ -14,7 +14,8 @@ and keys a learner uses:
 * after Kernel > Restart Kernel and Clear Outputs, then Run All, and again after saving
   and closing the notebook (Ctrl+S, File > Close Tab), opening it again and Run All, the
   same answers are selected, the same reflection is back and the questions come in the same
-  order.
+  order (on Module 1, Module 4 and the practice exams: the mechanism is the same in every
+  module).
 
 It also saves a screenshot of each module to ``artifacts/screenshots/<slug>.png``.
 
@@ -42,6 +43,12 @@ from course.items import Item
 pytest_plugins = ["lab_server"]
 
 MODULES = released_modules()
+# Restarting, closing and reopening work alike in every module (one widget code, one answers
+# file), so the whole cycle runs on Module 1, on Module 4 (it has every kind of question, a
+# sorting exercise too) and on both practice exams (drawn forms, pages); every module is
+# opened, run, answered and saved.
+FULL_CYCLE = {"01-shared-lived-experience", "04-role-of-a-peer-specialist"}
+FULL_CYCLE |= {slug for slug, module in MODULES.items() if module.shuffle}
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 REFLECTION = "I felt heard when my peer said they had been there too."
 KINDS = ("practice", "graded", "reflection", "sort")
@@ -197,6 +204,8 @@ def test_module_in_jupyterlab(learner: Learner, lab: LabServer, slug: str) -> No
     answer_everything(learner, todo)
     expect_answers_saved(folder, todo)
     screenshot(learner.page, SCREENSHOTS / f"{slug}.png")
+    if slug not in FULL_CYCLE:
+        return
 
     learner.restart_and_clear()
     learner.run_all(expected)

@@ -6,10 +6,11 @@ solutions/ and modules/, and the settings that keep answer keys out of feedback 
 course folder is an error, not a silent skip); the TLJH setup script is valid bash, uses files
 that exist, makes the exchange the config names, and turns off extensions nbgrader really has;
 the Zero to JupyterHub values, merged over chart 4.4.0's defaults, pass the chart's own schema,
-and their nbgrader config names ngshare's exchange classes and the service the hub registers;
-the image copies in no answer keys; the learners' .gitignore keeps answers.json out of git, so
-a real nbgitpuller update brings course changes and leaves every learner's answers in place;
-and every link in the instructors' guide leads to a file that exists.
+and their nbgrader config sets ngshare's exchange classes, from which an exchange finds the
+service the hub registers (as ngshare-course-management looks for it); the image copies in no
+answer keys and installs the ngshare-exchange the tests run; the learners' .gitignore keeps
+answers.json out of git, so a real nbgitpuller update brings course changes and leaves every
+learner's answers in place; and every link in the instructors' guide leads to a file that exists.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 import pytest
 import yaml
@@ -41,19 +47,6 @@ DEPLOY = ROOT / "docs" / "deploy"
 GUIDE = ROOT / "docs" / "instructors"
 CHART = ROOT / "tests" / "hub" / "z2jh-4.4.0"
 SLUG = "01-shared-lived-experience"
-# What ngshare_exchange 0.5.3 (its latest release) exports and configureExchange() sets.
-NGSHARE_CLASSES = {
-    "exchange": "Exchange",
-    "fetch_assignment": "ExchangeFetchAssignment",
-    "fetch_feedback": "ExchangeFetchFeedback",
-    "release_assignment": "ExchangeReleaseAssignment",
-    "release_feedback": "ExchangeReleaseFeedback",
-    "list": "ExchangeList",
-    "submit": "ExchangeSubmit",
-    "collect": "ExchangeCollect",
-}
-
-
 def load_nbgrader_config(folder: Path) -> Config:
     """Config as nbgrader's apps and the formgrader load it, run from ``folder``."""
     app = NbGrader()
@@ -64,6 +57,11 @@ def load_nbgrader_config(folder: Path) -> Config:
     finally:
         os.chdir(previous)
     return app.config
+
+
+def pyproject_test_extra() -> list[str]:
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)["project"]["optional-dependencies"]["test"]
 
 
 def repo_course_id() -> str:
@@ -197,22 +195,38 @@ def test_z2jh_values_have_what_the_guide_relies_on(values: dict[str, Any]) -> No
     assert single["networkPolicy"]["egressAllowRules"]["privateIPs"] is True
     assert single["extraFiles"]["nbgrader-config"]["mountPath"] == "/etc/jupyter/nbgrader_config.py"
     assert set(values["hub"]["services"]) == {"ngshare"}
+    # The course's own nbgrader_config.py reads this to collect from ngshare.
+    assert single["extraEnv"]["CPS_COURSE_EXCHANGE"] == "ngshare"
 
 
 def test_z2jh_nbgrader_config_uses_ngshare_for_this_course(
     values: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The hub-wide settings, loaded as nbgrader loads them, give ngshare's exchange classes
+    themselves, and an exchange made from them finds ngshare as ngshare-course-management does
+    (``ExchangeFactory.exchange().ngshare_url``; class names as text fail there)."""
+    # Set in every hub server; ngshare_exchange reads it (or USER) as it is imported.
+    monkeypatch.setenv("JUPYTERHUB_USER", "instructor")
+    import ngshare_exchange
+
     etc = tmp_path / "etc-jupyter"
     etc.mkdir()
     text = values["singleuser"]["extraFiles"]["nbgrader-config"]["stringData"]
     (etc / "nbgrader_config.py").write_text(text, encoding="utf-8")
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(etc))
+    # configureExchange() writes ngshare's address onto the class; put it back afterwards.
+    monkeypatch.setattr(ngshare_exchange.Exchange, "_ngshare_url", ngshare_exchange.Exchange._ngshare_url)
     config = load_nbgrader_config(tmp_path)
     factory = dict(config.ExchangeFactory)
-    assert factory == {step: f"ngshare_exchange.{name}" for step, name in NGSHARE_CLASSES.items()}
+    assert set(factory) == {
+        "exchange", "fetch_assignment", "fetch_feedback", "release_assignment",
+        "release_feedback", "list", "submit", "collect",
+    }  # fmt: skip
+    for cls in factory.values():
+        assert isinstance(cls, type) and cls.__module__.startswith("ngshare_exchange."), cls
     assert config.CourseDirectory.course_id == repo_course_id()
-    exchange_url = urlparse(config.Exchange._ngshare_url)
+    exchange_url = urlparse(factory["exchange"]().ngshare_url)
     service_url = urlparse(values["hub"]["services"]["ngshare"]["url"])
     assert exchange_url.netloc == service_url.netloc
     assert exchange_url.path == "/services/ngshare"
@@ -233,7 +247,8 @@ def test_image_copies_in_no_answer_keys() -> None:
             words = [w for w in line.split()[1:] if not w.startswith("--")]
             copied.update(words[:-1])
     assert copied == {"pyproject.toml", "README.md", "course"}
-    assert "--no-deps ngshare-exchange==0.5.3" in "\n".join(lines)
+    pinned = next(r for r in pyproject_test_extra() if r.startswith("ngshare-exchange"))
+    assert f"pip install --no-cache-dir {pinned}" in "\n".join(lines), "the image should have what is tested"
 
 
 def git(folder: Path, *args: str) -> str:

@@ -24,7 +24,6 @@ unreadable for a trainer who does not own them; ngshare answering and not answer
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -33,7 +32,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -41,6 +39,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from hub.ngshare_service import ngshare_python
 from hub.unix_users import (
     UnixUser,
     add_user,
@@ -50,6 +49,7 @@ from hub.unix_users import (
     why_learners_cannot_run_the_course,
     why_not_possible,
 )
+from lab_server import stop_lab
 from local_server import free_port, jupyter_command, wait_until_up
 from nbgrader.api import Gradebook
 from trainer_guide import (
@@ -60,6 +60,7 @@ from trainer_guide import (
     SET_ZONE,
     course_clone,
     trainer_env,
+    trainer_folders,
     type_in_terminal,
 )
 
@@ -181,14 +182,8 @@ def must(done: subprocess.CompletedProcess[str]) -> None:
 
 @pytest.fixture(scope="module")
 def trainer() -> Iterator[Trainer]:
-    base = Path(tempfile.mkdtemp(prefix="trainer-doctor-test-", dir="/tmp"))
-    base.chmod(0o755)  # a trainer who is not root reaches the course copies made here
+    base, home, exchange = trainer_folders("trainer-doctor-test-")  # a trainer who is not root reaches them
     try:
-        home = base / "home"
-        home.mkdir()
-        exchange = base / "exchange"
-        exchange.mkdir()
-        exchange.chmod(0o777)
         course = course_clone(home, [SLUG])
         setup = Trainer(base, home, course, exchange)
         setup.settings_file.parent.mkdir()
@@ -225,12 +220,7 @@ def jupyter_server(home: Path, log: Path) -> Iterator[dict[str, str]]:
             "JUPYTER_SERVER_ROOT": str(home),
         }
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_lab(process)
 
 
 @pytest.fixture(scope="module")
@@ -498,9 +488,7 @@ def test_the_guides_check_commands_run_as_written(trainer: Trainer, terminal: di
 
 
 def test_ngshare_answering_and_not_answering(trainer: Trainer) -> None:
-    for package in ("ngshare", "ngshare_exchange"):
-        if importlib.util.find_spec(package) is None:
-            pytest.skip(f"{package} (the exchange on Kubernetes) is not installed")
+    """ngshare runs from its own environment, as on Kubernetes (tests/hub/ngshare_service.py)."""
     home = trainer.base / "home-ngshare"
     (home / ".jupyter").mkdir(parents=True)
     port = free_port()
@@ -517,7 +505,7 @@ def test_ngshare_answering_and_not_answering(trainer: Trainer) -> None:
     storage.mkdir()
     log = trainer.base / "ngshare.log"
     command = [
-        sys.executable, "-m", "ngshare", "--vngshare", "--host", "127.0.0.1", "--port", str(port),
+        str(ngshare_python()), "-m", "ngshare", "--vngshare", "--host", "127.0.0.1", "--port", str(port),
         "--database", f"sqlite:///{storage / 'ngshare.db'}", "--storage", str(storage / "files"),
     ]  # fmt: skip
     with log.open("wb") as out:

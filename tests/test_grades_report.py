@@ -30,7 +30,6 @@ import csv
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -52,12 +51,15 @@ from trainer_guide import (
     SET_ZONE,
     course_clone,
     guide_commands,
+    trainer_folders,
     type_in_terminal,
 )
 
+from course import contract
+
 SLUG = "01-shared-lived-experience"
 UNRELEASED = "02-building-community"
-PROGRESS = "13-my-progress"
+PROGRESS = contract.PROGRESS_SLUG
 COURSE_ID = "cps-course"
 ZONE = ZoneInfo("America/Chicago")
 REFLECTION_CELL = "m1-r1-grade"
@@ -129,14 +131,8 @@ def answers(m1: dict, wrong: int = 0) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def cohort(m1: dict) -> Iterator[Cohort]:
-    base = Path(tempfile.mkdtemp(prefix="trainer-grades-test-", dir="/tmp"))
-    base.chmod(0o755)  # a learner's account reaches the exchange made here
+    base, home, exchange = trainer_folders("trainer-grades-test-")  # a learner's account reaches the exchange
     try:
-        home = base / "home"
-        home.mkdir()
-        exchange = base / "exchange"
-        exchange.mkdir()
-        exchange.chmod(0o777)
         course = course_clone(home, [SLUG, UNRELEASED, PROGRESS])
         with (course / "nbgrader_config.py").open("a", encoding="utf-8") as config:
             config.write(

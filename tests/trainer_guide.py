@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -34,6 +35,18 @@ GRADES = "python -m course.grades"
 GUIDE_LEARNER = "jupyter-arivera"  # the learner whose saves the guide checks
 GUIDE_LEARNER_ADDED = "jupyter-lnguyen"  # the learner the guide adds to the gradebook (another name,
 # so the two test files, which may run at once, never see each other's learner)
+
+
+def trainer_folders(prefix: str) -> tuple[Path, Path, Path]:
+    """(base, home, exchange) for a test's trainer: a base others may enter (0755), in /tmp but
+    not named like the course's own folders, a home in it, and an exchange everyone may write."""
+    base = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    base.chmod(0o755)
+    home, exchange = base / "home", base / "exchange"
+    home.mkdir()
+    exchange.mkdir()
+    exchange.chmod(0o777)
+    return base, home, exchange
 
 
 def guide_commands() -> list[str]:

@@ -44,11 +44,18 @@ def no_news_question(home: Path) -> None:
 class Learner:
     """One learner's browser window on the hub."""
 
-    def __init__(self, browser: Browser, hub_url: str, name: str, course_id: str, slug: str):
+    def __init__(
+        self, browser: Browser, hub_url: str, name: str, course_id: str, slug: str, page: Page | None = None
+    ):
+        """A new window, or ``page``: one the test opened and logged in already."""
         self.name, self.course_id, self.slug = name, course_id, slug
         self.hub_url = hub_url
-        self.context: BrowserContext = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.page: Page = self.context.new_page()
+        if page is None:
+            self.context: BrowserContext = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = self.context.new_page()
+        else:
+            self.context = page.context
+        self.page: Page = page
         self.page.set_default_timeout(60_000)
 
     @property

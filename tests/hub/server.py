@@ -33,6 +33,8 @@ LOCAL_PROXY = REPO / "node_modules" / ".bin" / "configurable-http-proxy"
 class Hub:
     url: str
     log: Path
+    # Where the hub's REST API listens, for services the test starts itself (tests/hub/ngshare_service.py).
+    api_url: str = ""
 
     def home(self, user: str) -> Path:
         """The learner's Unix home, where their server runs and nbgrader fetches to."""
@@ -99,30 +101,46 @@ def _stop(process: subprocess.Popen, others: list[tuple[int, str]], grace: float
 
 @contextmanager
 def running_hub(
-    folder: Path, users: list[str], password: str, exchange: Path, course_id: str
+    folder: Path,
+    users: list[str],
+    password: str,
+    exchange: Path,
+    course_id: str,
+    config: Path = CONFIG,
+    more_env: dict[str, str] | None = None,
 ) -> Iterator[Hub]:
-    """A hub from tests/hub/jupyterhub_config.py for these Unix users; state and log in ``folder``."""
+    """A hub from ``config`` (tests/hub/jupyterhub_config.py) for these Unix users, with nbgrader's
+    folder exchange; ``more_env`` adds to what the config reads (tests/hub/tljh_hub_config.py's)."""
+    settings = {"CPS_EXCHANGE": str(exchange), "CPS_COURSE_ID": course_id, **(more_env or {})}
+    with hub_from(config, folder, users, password, settings) as hub:
+        yield hub
+
+
+@contextmanager
+def hub_from(
+    config: Path, folder: Path, users: list[str], password: str, settings: dict[str, str]
+) -> Iterator[Hub]:
+    """A hub from ``config`` (which reads ``settings`` from its environment); state and log in ``folder``."""
     state = folder / "hub-state"
     state.mkdir()
-    port = free_port()
+    port, api_port = free_port(), free_port()
     env = {
         **os.environ,
         "PATH": os.pathsep.join([str(LOCAL_PROXY.parent), str(BIN), os.environ["PATH"]]),
         "CPS_HUB_PORT": str(port),
-        "CPS_HUB_API_PORT": str(free_port()),
+        "CPS_HUB_API_PORT": str(api_port),
         "CPS_PROXY_API_PORT": str(free_port()),
         "CPS_PROXY_COMMAND": proxy_command(),
         "CPS_HUB_STATE": str(state),
         "CPS_HUB_PASSWORD": password,
         "CPS_HUB_USERS": ",".join(users),
-        "CPS_EXCHANGE": str(exchange),
-        "CPS_COURSE_ID": course_id,
+        **settings,
     }
     log = folder / "jupyterhub.log"
-    hub = Hub(url=f"http://127.0.0.1:{port}", log=log)
+    hub = Hub(url=f"http://127.0.0.1:{port}", log=log, api_url=f"http://127.0.0.1:{api_port}/hub/api")
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)],
+            [sys.executable, "-m", "jupyterhub", "-f", str(config)],
             cwd=state,
             env=env,
             stdout=out,

@@ -8,6 +8,7 @@ through ``runuser``; what a learner can read is asked of the kernel itself, by r
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pwd
@@ -60,10 +61,11 @@ def _run(
     return subprocess.run(command, input=stdin, env=env, cwd="/", capture_output=True, text=True, check=False)
 
 
-def add_user(name: str) -> UnixUser:
+def add_user(name: str, shell: str = "/bin/sh", home_mode: int = 0o700) -> UnixUser:
     # Homes private to their owner, as a hub must make them (docs/instructors/known-problems.md):
     # Debian's default leaves them 0755, so a learner could read another's fetched feedback.
-    done = _run(["useradd", "-m", "-K", "HOME_MODE=0700", "-s", "/bin/sh", name])
+    # A test of the set-up that makes them private asks for 0755.
+    done = _run(["useradd", "-m", "-K", f"HOME_MODE={home_mode:04o}", "-s", shell, name])
     if done.returncode != 0:
         raise RuntimeError(f"useradd {name} failed: {done.stderr.strip()}")
     entry = pwd.getpwnam(name)
@@ -149,25 +151,57 @@ def _blocked_step(path: Path) -> str | None:
     return None
 
 
+# Which test processes use python_reachable() now, and the modes to put back after the last one
+# (the hub tests run side by side in CI, one per pytest worker). Root's, in the venv's folder.
+REACHABLE_STATE = Path(sys.prefix) / ".python-reachable.json"
+
+
+@contextmanager
+def _reachable_state() -> Iterator[dict]:
+    """The shared state, read and written under an exclusive lock."""
+    with open(f"{REACHABLE_STATE}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            state = json.loads(REACHABLE_STATE.read_text()) if REACHABLE_STATE.exists() else {}
+        except ValueError:
+            state = {}
+        state.setdefault("pids", [])
+        state.setdefault("changed", [])
+        # A process that died without leaving (killed) must not keep the modes changed forever.
+        state["pids"] = [pid for pid in state["pids"] if Path(f"/proc/{pid}").exists()]
+        yield state
+        REACHABLE_STATE.write_text(json.dumps(state))
+
+
 @contextmanager
 def python_reachable() -> Iterator[None]:
     """Let every user pass through the folders on the way to this Python, for the test only.
 
     A machine whose Python lives under root's home (pyenv in /root, mode 0700) keeps learners
     from running it; a real hub installs Python where all users reach it. Only the "pass
-    through" bit is added (no listing), and each folder's mode is put back afterwards.
+    through" bit is added (no listing), and each folder's mode is put back when the last test
+    process that needs it is done: the hub tests run side by side, and one finishing must not
+    lock the other's learners out.
     """
-    changed: list[tuple[Path, int]] = []
+    with _reachable_state() as state:
+        if not state["pids"]:
+            state["changed"] = []
+            for folder in [*reversed(Path(sys.executable).resolve().parents)]:
+                mode = folder.stat().st_mode
+                if not mode & stat.S_IXOTH:
+                    folder.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
+                    state["changed"].append([str(folder), stat.S_IMODE(mode)])
+        state["pids"].append(os.getpid())
     try:
-        for folder in [*reversed(Path(sys.executable).resolve().parents)]:
-            mode = folder.stat().st_mode
-            if not mode & stat.S_IXOTH:
-                folder.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
-                changed.append((folder, stat.S_IMODE(mode)))
         yield
     finally:
-        for folder, mode in reversed(changed):
-            folder.chmod(mode)
+        with _reachable_state() as state:
+            if os.getpid() in state["pids"]:
+                state["pids"].remove(os.getpid())
+            if not state["pids"]:
+                for folder, mode in reversed(state["changed"]):
+                    Path(folder).chmod(mode)
+                state["changed"] = []
 
 
 def why_learners_cannot_run_the_course(user: UnixUser) -> str | None:
