@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from . import texts, views
+from .browser import IN_BROWSER, files_kept
 from .contract import grading_mode
 from .items import LETTERS, Item, Module, Option, UnknownItem, find_item, load_module
 from .order import item_order, key_of, option_order
@@ -33,7 +34,10 @@ def status_text(module_id: str, loaded: Loaded, grading: bool) -> str:
     if grading:
         lines = [texts.STATUS_GRADING.format(answered=answered, total=len(asked))]
     else:
-        lines = [texts.STATUS_WHERE, texts.STATUS_COUNT.format(answered=answered, total=len(asked))]
+        where = texts.STATUS_WHERE
+        if IN_BROWSER:
+            where = texts.STATUS_WHERE_BROWSER if files_kept() else texts.STATUS_NOT_KEPT_BROWSER
+        lines = [where, texts.STATUS_COUNT.format(answered=answered, total=len(asked))]
     lines += [texts.STATUS_PROBLEM.format(problem=problem) for problem in loaded.problems]
     if loaded.unreadable:
         lines.append(texts.STATUS_ASK_FOR_HELP)

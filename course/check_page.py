@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import check_texts as say
+from .bars import can_draw
+from .browser import IN_BROWSER
 from .check_results import RESULTS_FILE, record
 from .items import module_title
 from .pages import parts, render
-from .results import by_topic, chart_png, topic_lines
+from .results import by_topic, chart_png, topic_bars, topic_lines
 
 if TYPE_CHECKING:
     from .selfcheck import Missed, Outcome, Part
@@ -56,14 +58,18 @@ def _when(stamp: str) -> str:
     return f"{moment.day} {moment:%B %Y} at {moment:%H:%M}"
 
 
-def _chart(outcome: Outcome) -> dict[str, str] | None:
-    """The practice exam's chart and the same in words; None for a module."""
+def _chart(outcome: Outcome) -> dict[str, str | None] | None:
+    """The practice exam's chart (an image, or bars in HTML where matplotlib cannot draw) and
+    the same in words; None for a module."""
     module = outcome.module
     topics = by_topic(module, list(outcome.marks)) if module.shuffle else {}
     if not topics:
         return None
+    words = "\n".join(topic_lines(module, topics))
+    if not can_draw():
+        return {"png": None, "bars": topic_bars(module, topics), "words": words}
     png = base64.b64encode(chart_png(module, topics)).decode("ascii")
-    return {"png": png, "words": "\n".join(topic_lines(module, topics))}
+    return {"png": png, "bars": None, "words": words}
 
 
 def _said(part: Part) -> str:
@@ -113,16 +119,25 @@ def write_pages(outcome: Outcome, folder: Path) -> Path:
 
 
 def outcome_html(outcome: Outcome) -> str:
-    """What the notebook shows after a click: the total, the table, what to reread, the page."""
+    """What the notebook shows after a click: the total, the table, what to reread, the page.
+
+    On the static site the page is in the browser's own storage, where no link can reach it,
+    so it is offered as a download instead (the same page, as a ``data:`` link).
+    """
     if outcome.status != "checked":
         return render("check-in-notebook.html.j2", message=outcome.message)
+    page, download = PAGE_FILE, ""
+    if IN_BROWSER and outcome.page is not None:
+        page = "data:text/html;base64," + base64.b64encode(outcome.page.read_bytes()).decode("ascii")
+        download = PAGE_FILE
     return render(
         "check-in-notebook.html.j2",
         message="",
         total=_total(outcome),
         rows=_rows(outcome.parts),
         missed=all_missed(outcome),
-        page=PAGE_FILE,
+        page=page,
+        download=download,
     )
 
 

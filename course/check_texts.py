@@ -37,6 +37,9 @@ CHECK_TOTAL = "You earned {earned:g} of {possible:g} points on the questions thi
 CHECK_SAFE = "Your answers and your notebook were not changed. You can check again any time."
 CHECK_PAGE = "Your full results are in {page}, in the same folder as this notebook."
 CHECK_PAGE_LINK = "Open your full results"
+# On the static site the page is kept in the browser; the learner saves a copy instead.
+CHECK_PAGE_DOWNLOAD = "Download your full results"
+CHECK_PAGE_DOWNLOAD_NOTE = "It saves them as a page you can open in any web browser."
 
 # A row of the results table: what to do next about one question (or exam topic).
 NEXT_WELL_DONE = "Well done."

@@ -8,7 +8,13 @@ base URL and in JupyterLab, which opens them as notebooks.
 
 The counts are My progress's own (``course.progress.module_progress``), so both pages say
 the same "x of y answered", in the results pages' one style (``pages.render``). Reading
-never writes: a learner's answers are only ever changed by their own clicks.
+never writes: a learner's answers are only ever changed by their own clicks, and by a file of
+answers they load back themselves in "Keep your answers" under the table
+(:mod:`course.keep_answers`).
+
+On the static site (:mod:`course.browser`) the links lead to the modules' pages there, and the
+page says first that the site is for studying on one's own: it carries the answer keys that
+Check my work reads, as the course's repository does.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .browser import IN_BROWSER, page_href
 from .contract import PROGRESS_SLUG
 from .items import Module, all_modules, module_title
 from .pages import parts, render
@@ -38,6 +45,12 @@ WELCOME = (
     "click, and they are here when you come back."
 )
 CARE = "Taking care of yourself: in the US, call or text 988 (Suicide & Crisis Lifeline) any time."
+# The static site only: what it is, and why it is not for graded classes.
+SITE_NOTE = (
+    "This copy of the course runs in your web browser, for studying on your own. It works "
+    "offline after your first visit. It holds the answer keys that Check my work uses, so it "
+    "is not meant for graded classes: in a class, your instructor grades your work."
+)
 CAPTION = "The modules, how long each takes, and how far you have come"
 COLUMNS = ("Module", "Time", "Your answers", "Open it")
 TIME = "about {minutes} minutes"
@@ -70,7 +83,7 @@ def module_row(module: Module, folder: Path) -> Row:
         time=TIME.format(minutes=module.minutes),
         answers=ANSWERED.format(done=figures.answered, total=figures.questions),
         link_text=f"Open {short}",
-        href=f"{module.slug}/{module.slug}.ipynb",
+        href=page_href(f"{module.slug}/{module.slug}.ipynb"),
     )
 
 
@@ -82,25 +95,32 @@ def home_rows(base: Path) -> list[Row]:
         time=PROGRESS_TIME,
         answers=PROGRESS_WHAT,
         link_text=f"Open {PROGRESS_TITLE}",
-        href=f"{PROGRESS_SLUG}/{PROGRESS_SLUG}.ipynb",
+        href=page_href(f"{PROGRESS_SLUG}/{PROGRESS_SLUG}.ipynb"),
     )
     return [*rows, progress]
 
 
-def home_html(rows: list[Row]) -> str:
-    """The page: a heading, a welcome, the 988 line, and a table whose rows each head their line."""
+def home_html(rows: list[Row], on_site: bool = False) -> str:
+    """The page: a heading, (on the static site, what the site is,) a welcome, the 988 line, and
+    a table whose rows each head their line."""
     from markupsafe import Markup
 
     pieces = parts()
     cells = [[r.name, r.time, r.answers, pieces.link(r.href, r.link_text)] for r in rows]
-    content = Markup("<h2>{}</h2><p>{}</p><p><strong>{}</strong></p>{}").format(
-        HEADING, WELCOME, CARE, pieces.table(CAPTION, COLUMNS, cells)
+    site = Markup("<p><strong>{}</strong></p>").format(SITE_NOTE) if on_site else ""
+    content = Markup("<h2>{}</h2>{}<p>{}</p><p><strong>{}</strong></p>{}").format(
+        HEADING, site, WELCOME, CARE, pieces.table(CAPTION, COLUMNS, cells)
     )
     return render("in-notebook.html.j2", content=content)
 
 
 def course_home(folder: Path | None = None) -> None:
-    """Show the home page; ``folder`` holds the module folders (the notebook's own, by default)."""
+    """Show the home page, then "Keep your answers"; ``folder`` holds the module folders (the
+    notebook's own, by default)."""
     from IPython.display import HTML, display
 
-    display(HTML(home_html(home_rows((folder or Path.cwd()).resolve()))))
+    from .keep_answers import keep_answers
+
+    base = (folder or Path.cwd()).resolve()
+    display(HTML(home_html(home_rows(base), on_site=IN_BROWSER)))
+    keep_answers(base)

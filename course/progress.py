@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import check_texts as say
+from .bars import Bar, bars_html, can_draw
+from .browser import page_href
 from .check_results import read_results
 from .items import Module, all_modules, framework, module_title
 from .order import item_order
@@ -204,7 +206,7 @@ def _practice(row: ModuleProgress) -> str:
 
 def _link(module: Module) -> Markup:
     """The module's notebook, from the progress notebook's folder beside it."""
-    return parts().link(f"../{module.slug}/{module.slug}.ipynb", module_title(module))
+    return parts().link(page_href(f"../{module.slug}/{module.slug}.ipynb"), module_title(module))
 
 
 def _rows(rows: list[ModuleProgress]) -> list[list[str]]:
@@ -251,11 +253,14 @@ def review_table(reviews: list[Review]) -> str:
 
 
 def progress_html(rows: list[ModuleProgress]) -> str:
-    """All the progress notebook shows in one styled block: the table, the charts, what to review."""
+    """All the progress notebook shows in one styled block: the table, the charts (or, with no
+    matplotlib, the same bars in HTML), what to review."""
+    drawn = can_draw()
     return render(
         "my-progress.html.j2",
         rows=_rows(rows),
-        chart=base64.b64encode(chart_png(rows)).decode("ascii"),
+        chart=base64.b64encode(chart_png(rows)).decode("ascii") if drawn else None,
+        bars=None if drawn else progress_bars(rows),
         review=_review_rows(topics_to_review(rows)),
         competencies=_competency_rows(competency_progress(rows)),
     )
@@ -275,6 +280,18 @@ def chart_values(rows: list[ModuleProgress]) -> list[list[tuple[float, str]]]:
         else:
             graded.append((0.0, say.PROGRESS_NOT_CHECKED))
     return [answered, practice, graded]
+
+
+def progress_bars(rows: list[ModuleProgress]) -> Markup:
+    """The three charts as bars in HTML, with the same words on each bar as :func:`chart_png`."""
+    from markupsafe import Markup
+
+    names = [_short(r.module) for r in rows]
+    charts = []
+    for title, values in zip(say.PROGRESS_CHART_TITLES, chart_values(rows), strict=True):
+        bars = [Bar(name, share, words) for name, (share, words) in zip(names, values, strict=True)]
+        charts.append(bars_html(title, bars))
+    return Markup("").join(charts)
 
 
 def chart_png(rows: list[ModuleProgress]) -> bytes:

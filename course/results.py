@@ -1,5 +1,8 @@
 """The practice exam's result by topic: a chart, the same numbers in words, and what to review.
 
+The chart is an image drawn by matplotlib, or bars in HTML where there is none (the static site
+in a browser, :mod:`course.bars`).
+
 Made from marks (:mod:`course.grading`): by the autograder for the feedback a learner gets
 back, by Check my work for its page, and by the solutions notebook run by hand. In the
 learner's own notebook there are no keys, so the chart cell says where the chart will appear.
@@ -8,10 +11,15 @@ learner's own notebook there are no keys, so the chart cell says where the chart
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from . import texts
+from .bars import Bar, bars_html, can_draw
 from .grading import RESULTS, Mark
 from .items import Module, load_module
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 WEAK_BELOW = 0.7  # a topic under 70 % gets a "review" line
 
@@ -40,6 +48,14 @@ def topic_lines(module: Module, topics: dict[str, tuple[float, float]]) -> list[
     return lines
 
 
+def topic_bars(module: Module, topics: dict[str, tuple[float, float]]) -> Markup:
+    """The chart as bars in HTML, where matplotlib cannot draw it (the static site)."""
+    bars = [
+        Bar(module.topic_names.get(t, t), 100 * e / p, f"{100 * e / p:.0f}%") for t, (e, p) in topics.items()
+    ]
+    return bars_html(texts.TOPIC_CHART_TITLE, bars)
+
+
 def chart_png(module: Module, topics: dict[str, tuple[float, float]]) -> bytes:
     """The bar chart as PNG bytes: it shows the same in a notebook, a feedback page or a file.
 
@@ -58,7 +74,7 @@ def chart_png(module: Module, topics: dict[str, tuple[float, float]]) -> bytes:
     ax.axvline(100 * WEAK_BELOW, color="#555", linestyle="--", linewidth=1)
     ax.set_xlim(0, 110)
     ax.set_xlabel("Share of questions right (dashed line: 70%)")
-    ax.set_title("Your practice exam by topic")
+    ax.set_title(texts.TOPIC_CHART_TITLE)
     fig.tight_layout()
     png = io.BytesIO()
     fig.savefig(png, format="png", dpi=100)
@@ -73,7 +89,12 @@ def exam_chart(module_id: str) -> None:
     if not topics:
         print(texts.CHART_LATER)
         return
-    from IPython.display import Image, display
+    from IPython.display import HTML, Image, display
 
-    display(Image(data=chart_png(module, topics), format="png"))
+    if can_draw():
+        display(Image(data=chart_png(module, topics), format="png"))
+    else:
+        from .pages import render
+
+        display(HTML(render("in-notebook.html.j2", content=topic_bars(module, topics))))
     print("\n".join(topic_lines(module, topics)))

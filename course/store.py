@@ -17,16 +17,22 @@ Three promises shape this module:
 And one more, for a shared machine (JupyterHub): **a failed save is never silent.** Locks live
 in a folder private to the learner (see :mod:`course.private_dir`), and any save that cannot
 finish raises :class:`SaveFailed` with words for the learner, leaving the old file whole.
+
+In a web browser only (the static site, :mod:`course.browser`) there are no locks: each page's
+Python has its own file system in memory and no other user, so a lock file there would keep
+nothing apart. The write is still atomic (a temporary file renamed over the old one).
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
 import os
 import re
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -34,9 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from . import texts
+from .browser import IN_BROWSER
 from .contract import grading_now
 from .private_dir import NoPrivateDir, private_dir
 
@@ -168,16 +173,27 @@ def parse(text: str, module: str) -> Loaded:
     return Loaded(entries=entries, problems=problems, keep_copy=keep, seed=seed, clock=clock)
 
 
-def _lock_for(path: Path) -> FileLock:
+def _lock_for(path: Path) -> contextlib.AbstractContextManager[Any]:
     """A lock kept outside the notebook folder, so it is never submitted or committed.
 
     It lives in this user's private folder, never in a shared ``/tmp``: there another user
     could own the folder and make every save fail, or read and plant files in it. Two kernels
     of one user share the lock, which is all that is needed: only the folder's owner can write
-    the answers file.
+    the answers file. In a web browser only there is nothing to lock against (see the module's
+    docstring), and filelock would only warn that it has no real lock there.
     """
+    if IN_BROWSER:
+        return contextlib.nullcontext()
+    from filelock import FileLock
+
     digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
     return FileLock(str(private_dir("locks") / f"{digest}.lock"), timeout=10, mode=0o600)
+
+
+def _lock_timed_out(error: OSError) -> bool:
+    """Whether a lock never came free (filelock is only loaded where locks are used)."""
+    filelock = sys.modules.get("filelock")
+    return filelock is not None and isinstance(error, filelock.Timeout)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -187,7 +203,7 @@ def _read_bytes(path: Path) -> bytes:
         return path.read_bytes()
     except PermissionError:
         info = os.stat(path)
-        if info.st_uid != os.geteuid():
+        if IN_BROWSER or info.st_uid != os.geteuid():  # the browser's Python has no users
             raise
         os.chmod(path, stat.S_IMODE(info.st_mode) | stat.S_IRUSR | stat.S_IWUSR)
         return path.read_bytes()
@@ -197,7 +213,7 @@ def _reason(error: OSError) -> str:
     """Plain words for why a save failed, for the learner and whoever helps them."""
     if isinstance(error, NoPrivateDir):
         return texts.SAVE_NO_PRIVATE_PLACE
-    if isinstance(error, Timeout):
+    if _lock_timed_out(error):
         return texts.SAVE_BUSY
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         return texts.SAVE_DISK_FULL
@@ -286,6 +302,16 @@ class AnswerStore:
         def change(loaded: Loaded) -> None:
             loaded.clock = max(0, int(seconds))
 
+        return self._save(change)
+
+    def update(self, change: Callable[[Loaded], None]) -> bool:
+        """Change the file as a whole under the lock, as :meth:`record` does for one answer:
+        ``change`` gets what the file holds now (its entries, seed and clock) and changes it in
+        place, and the file is written anew. Loading a downloaded answers file back
+        (:mod:`course.keep_answers`) merges it this way. Returns False (and writes nothing)
+        while grading; raises :class:`SaveFailed` like :meth:`record`."""
+        if self.read_only:
+            return False
         return self._save(change)
 
     def _save(self, change: Callable[[Loaded], None]) -> bool:

@@ -28,6 +28,16 @@ TYPE_SOME_TEXT = 'Type a few sentences between quotes, for example: answer({item
 TYPE_A_SORT = 'Give each task a group, for example: answer({item_id!r}, {{"t1": "{bin}"}}).'
 
 STATUS_WHERE = "Your answers for this module are saved in answers.json, in the same folder as this notebook."
+# The same on the static site, where the module's folder is in the web browser's own storage.
+STATUS_WHERE_BROWSER = (
+    "Your answers for this module are saved in this web browser. To keep a copy, download them "
+    "from the course home page."
+)
+STATUS_NOT_KEPT_BROWSER = (
+    "This web browser is not keeping your answers: they are lost when you leave this page. "
+    "This happens in a private window, or when the course is not opened from its usual web "
+    "address. Open it from that address in a normal window."
+)
 STATUS_COUNT = "You have answered {answered} of {total} questions so far."
 STATUS_GRADING = "Grading the answers saved in answers.json ({answered} of {total} answered)."
 STATUS_PROBLEM = "We found a problem with your answers file: {problem}"
@@ -71,6 +81,7 @@ TOPIC_GRADED_LATER = "{topic}: this part is graded after you submit."
 CHART_LATER = (
     "Your chart by topic appears in your feedback once your exam is graded (or when you check your own work)."
 )
+TOPIC_CHART_TITLE = "Your practice exam by topic"
 TOPIC_SCORE = "{topic}: {earned:g} of {possible:g} right."
 TOPIC_REVIEW = "Worth a review: {modules}."
 TOPIC_REVIEW_MODULE = "Module {number} ({slug})"
