@@ -90,9 +90,21 @@ class Site:
         return sum(p.stat().st_size for p in self.folder.rglob("*") if p.is_file()) / 1e6
 
 
+def readme_line(start: str) -> str:
+    """The one command of the README's "no install" part that starts so (indented as code)."""
+    found = [
+        line.strip()
+        for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("    " + start)
+    ]
+    assert len(found) == 1, f"the README should give `{start}…` once, as a command: {found}"
+    return found[0]
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     """``bash scripts/build-site.sh <folder>``, as a trainer with the course's environment active."""
+    assert readme_line("bash scripts/build-site.sh") == "bash scripts/build-site.sh"
     folder = tmp_path_factory.mktemp("static-site") / "site"
     env = {**os.environ, "VIRTUAL_ENV": sys.prefix}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])
@@ -119,17 +131,12 @@ class Server:
         return f"http://127.0.0.1:{self.port}/"
 
     def start(self) -> None:
-        command = [
-            sys.executable,
-            "-m",
-            "http.server",
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-            str(self.folder),
-        ]
+        """The README's line as typed, with this test's folder and port for ``_site`` and 8000."""
+        typed = readme_line("python3 -m http.server").split()
+        assert typed[-3:] == ["--directory", "_site", "8000"], typed
+        command = [sys.executable, *typed[1:-2], str(self.folder), str(self.port)]
         with self.log.open("a") as log:
-            self.process = subprocess.Popen([*command, str(self.port)], stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         wait_until_up(self.url, self.process, self.log, "http.server", 30)
 
     def stop(self) -> None:
