@@ -513,6 +513,77 @@ def bench_browser(work: Path, slugs: list[str], repeats: int) -> list[Figure]:
     return figures
 
 
+# ------------------------------------------------------------------------- static site
+
+
+def site_visit(playwright: object, profile: Path, url: str) -> float:
+    """Chromium with the profile in ``profile``: seconds from opening Module 1 to its first question."""
+    from lab_server import CHROMIUM, CHROMIUM_ARGS
+
+    context = playwright.chromium.launch_persistent_context(  # type: ignore[attr-defined]
+        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900}
+    )
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        start = time.perf_counter()
+        page.goto(url)
+        page.locator(".cps-item").first.wait_for(state="visible", timeout=300_000)
+        return time.perf_counter() - start
+    finally:
+        context.close()
+
+
+def bench_site(work: Path, repeats: int) -> list[Figure]:
+    """The no-install site: its build, its size, and Module 1's first question on a first visit
+    (a fresh browser profile: Pyodide and the course come over the network) and on the visit
+    after it (the same profile, from the service worker's copy). The later visit is measured
+    against the first, so the ratio is what the offline copy saves a returning learner.
+    """
+    from local_server import free_port, wait_until_up
+    from playwright.sync_api import sync_playwright
+
+    site = work / "site"
+    # This environment, as a trainer's active one (else the script would make the course's own).
+    env = {
+        **os.environ,
+        "VIRTUAL_ENV": sys.prefix,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    built = seconds(
+        lambda: subprocess.run(
+            ["bash", "scripts/build-site.sh", str(site)], cwd=ROOT, check=True, capture_output=True, env=env
+        )
+    )
+    size = sum(f.stat().st_size for f in site.rglob("*") if f.is_file()) / 1e6
+    print(f"static site: {size:.1f} MB, {sum(1 for f in site.rglob('*') if f.is_file())} files", flush=True)
+    port = free_port()
+    log = (work / "site-server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(site), str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/voici/render/modules/{QUICK_SLUG}/{QUICK_SLUG}.html"
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", server, work / "site-server.log", "http.server", 30)
+        firsts, laters = [], []
+        with sync_playwright() as playwright:
+            for run in range(repeats):
+                profile = work / f"site-profile-{run}"
+                firsts.append(site_visit(playwright, profile, url))
+                laters.append(site_visit(playwright, profile, url))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+    first, later = statistics.median(firsts), statistics.median(laters)
+    return [
+        show(Figure("static site: bash scripts/build-site.sh (tools installed)", built)),
+        show(Figure(f"static site, first visit: {QUICK_SLUG} to first question", first)),
+        show(Figure(f"static site, later visit: {QUICK_SLUG} to first question", later, baseline=first)),
+    ]
+
+
 # ------------------------------------------------------------------------------ main
 
 
@@ -550,6 +621,7 @@ def main(argv: list[str] | None = None) -> int:
             print("browser figures: skipped (--no-browser)")
         else:
             figures += bench_browser(work, slugs, max(1, min(3, repeats)))
+            figures += bench_site(work, max(1, min(3, repeats)))
     print(f"load at the end: {load()}")
     missed = [f.label for f in figures if f.ok is False]
     print(
