@@ -300,19 +300,24 @@ def test_a_learner_who_never_fetched_is_told_apart_when_root_can_look(cohort: Co
     assert (before, after) == ("not fetched", "not submitted")
 
 
-def status_of(cohort: Cohort, learner: str, out: Path) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "course.grades", "--out", str(out)],
-        cwd=cohort.course,
+def run_grades(folder: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m course.grades`` in ``folder``, as a trainer whose home is ``home``."""
+    return subprocess.run(
+        [sys.executable, "-m", "course.grades", *args],
+        cwd=folder,
         env={
             "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
             "PYTHONPATH": str(ROOT),
-            "HOME": str(cohort.home),
+            "HOME": str(home),
         },
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def status_of(cohort: Cohort, learner: str, out: Path) -> str:
+    done = run_grades(cohort.course, cohort.home, "--out", str(out))
     assert done.returncode == 0, done.stdout + done.stderr
     with (out / "grades.csv").open(newline="", encoding="utf-8") as handle:
         return next(row[4] for row in csv.reader(handle) if row[0] == learner)
@@ -322,18 +327,7 @@ def test_no_gradebook_is_said_in_words(tmp_path: Path) -> None:
     (tmp_path / "nbgrader_config.py").write_text(
         'c.CourseDirectory.course_id = "cps-course"\n', encoding="utf-8"
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "course.grades"],
-        cwd=tmp_path,
-        env={
-            "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-            "PYTHONPATH": str(ROOT),
-            "HOME": str(tmp_path),
-        },
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_grades(tmp_path, tmp_path)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stdout.startswith(f"There is no gradebook yet ({tmp_path / 'gradebook.db'})")
     assert not (tmp_path / "gradebook.db").exists(), "reading must never create a gradebook"
@@ -348,18 +342,7 @@ def test_the_guide_gives_only_commands_the_tests_run() -> None:
 
 def test_a_folder_that_cannot_be_written_is_said_in_words(reported: Cohort) -> None:
     taken = reported.course / "nbgrader_config.py"  # a file where the report's folder would go
-    done = subprocess.run(
-        [sys.executable, "-m", "course.grades", "--out", str(taken)],
-        cwd=reported.course,
-        env={
-            "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-            "PYTHONPATH": str(ROOT),
-            "HOME": str(reported.home),
-        },
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_grades(reported.course, reported.home, "--out", str(taken))
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert done.stdout.startswith(f"Could not write the files in {taken} (")
     assert done.stdout.rstrip().endswith("Give another folder with --out.")
