@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Any
 
 from . import check_texts as say
 from .contract import grading_now
@@ -26,6 +25,7 @@ def check_my_work(module_id: str, folder: Path | None = None) -> None:
 
     from .check_page import outcome_html
     from .selfcheck import Outcome, check
+    from .widgets import PlainTextBox
 
     slug = load_module(module_id).slug
     button = w.Button(
@@ -53,13 +53,4 @@ def check_my_work(module_id: str, folder: Path | None = None) -> None:
             display(HTML(outcome_html(outcome)))
 
     button.on_click(clicked)
-
-    class CheckBox(w.VBox):
-        """The button and its results; plain viewers get a sentence instead of a widget repr."""
-
-        def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-            data = super()._repr_mimebundle_(**kwargs)
-            data["text/plain"] = say.CHECK_PLAIN.format(slug=slug)
-            return data
-
-    display(CheckBox(children=[button, out]))
+    display(PlainTextBox([button, out], lambda: say.CHECK_PLAIN.format(slug=slug)))

@@ -221,6 +221,7 @@ def keep_answers(folder: Path | None = None) -> None:
     from IPython.display import display
 
     from .browser import IN_BROWSER
+    from .widgets import PlainTextBox
 
     base = (folder or Path.cwd()).resolve()
     links = w.HTML(section_html(base, IN_BROWSER))
@@ -239,13 +240,4 @@ def keep_answers(folder: Path | None = None) -> None:
         upload.value = ()  # the same file can be chosen again
 
     upload.observe(loaded, names="value")
-
-    class KeepBox(w.VBox):
-        """The section; plain viewers get a sentence instead of a widget's repr."""
-
-        def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-            data = super()._repr_mimebundle_(**kwargs)
-            data["text/plain"] = PLAIN
-            return data
-
-    display(KeepBox(children=[links, upload, said]))
+    display(PlainTextBox([links, upload, said], lambda: PLAIN))

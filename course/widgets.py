@@ -147,23 +147,30 @@ def _html(value: str) -> w.HTML:
     return w.HTML(value, layout=_shared()["plain"], style=_shared()["html"])
 
 
-class ItemBox(w.VBox):
-    """A question's widget whose plain-text form is the question itself.
+class PlainTextBox(w.VBox):
+    """A box of widgets whose plain-text form is the course's own words.
 
     Where widgets cannot render (a plain viewer, a terminal, a stored notebook) and in
     nbval's comparison, the text/plain part of the output is what shows; by default it
     is an unreadable repr of the widget tree.
     """
 
-    def __init__(self, children: list[w.Widget], describe: Callable[[], str], css: str = "cps-item"):
-        super().__init__(children=children, layout=_shared()["plain"])
+    def __init__(self, children: list[w.Widget], describe: Callable[[], str], **kwargs: Any):
+        super().__init__(children=children, **kwargs)
         self._describe = describe
-        self.add_class(css)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         data = super()._repr_mimebundle_(**kwargs)
         data["text/plain"] = self._describe()
         return data
+
+
+class ItemBox(PlainTextBox):
+    """A question's widget whose plain-text form is the question itself."""
+
+    def __init__(self, children: list[w.Widget], describe: Callable[[], str], css: str = "cps-item"):
+        super().__init__(children, describe, layout=_shared()["plain"])
+        self.add_class(css)
 
 
 def _status(text: str) -> w.HTML:
